@@ -1,0 +1,324 @@
+//! Client-side session state: what an app keeps after signing in to authd, and the decisions it
+//! makes from it (headers to send, whether to refresh). No I/O: the bindings store the state and
+//! make the network calls; they share these rules so browsers and phones behave the same.
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::tokens::inspect;
+
+/// Largest authd response body a session reads.
+pub const MAX_RESPONSE_BYTES: usize = 64 * 1024;
+
+/// The storage key bindings use for the serialized session.
+pub const STORAGE_KEY: &str = "authcore.session";
+
+/// Why a session operation failed.
+///
+/// | code | meaning |
+/// |---|---|
+/// | `invalid_response` | an authd response that is not the expected JSON |
+/// | `invalid_session` | stored session data that cannot be read |
+/// | `no_refresh_token` | the session holds no refresh token |
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum SessionError {
+    /// The authd response is not what signin/refresh return.
+    #[error("invalid authd response: {0}")]
+    InvalidResponse(String),
+    /// The stored session could not be read.
+    #[error("stored session is unreadable: {0}")]
+    InvalidSession(String),
+    /// No refresh token to refresh with.
+    #[error("the session has no refresh token")]
+    NoRefreshToken,
+}
+
+impl SessionError {
+    /// The stable code of this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SessionError::InvalidResponse(_) => "invalid_response",
+            SessionError::InvalidSession(_) => "invalid_session",
+            SessionError::NoRefreshToken => "no_refresh_token",
+        }
+    }
+}
+
+/// The signed-in user, as authd's signin response describes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionUser {
+    /// `users.id`.
+    pub id: i64,
+    /// Username.
+    pub username: String,
+    /// Email.
+    pub email: String,
+    /// Authorities as authd returns them (`ROLE_USER`, …).
+    pub roles: Vec<String>,
+}
+
+/// A signed-in session: the user and its tokens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    /// Who is signed in.
+    pub user: SessionUser,
+    /// The access token to send.
+    #[serde(rename = "accessToken")]
+    pub access_token: String,
+    /// The refresh token, when authd issued one.
+    #[serde(
+        rename = "refreshToken",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub refresh_token: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct SigninResponse {
+    id: i64,
+    username: String,
+    email: String,
+    roles: Vec<String>,
+    #[serde(rename = "accessToken")]
+    access_token: String,
+    #[serde(rename = "refreshToken", default)]
+    refresh_token: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RefreshResponse {
+    #[serde(rename = "accessToken")]
+    access_token: String,
+    #[serde(rename = "refreshToken", default)]
+    refresh_token: Option<String>,
+}
+
+#[derive(Serialize)]
+struct RefreshRequest<'a> {
+    #[serde(rename = "refreshToken")]
+    refresh_token: &'a str,
+}
+
+/// Which headers carry the access token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HeaderStyle {
+    /// The seed's `x-access-token` header.
+    AccessToken,
+    /// `Authorization: Bearer …` (RFC 6750).
+    Bearer,
+    /// Both headers.
+    #[default]
+    Both,
+}
+
+fn bounded(json: &str) -> Result<&str, SessionError> {
+    if json.len() > MAX_RESPONSE_BYTES {
+        return Err(SessionError::InvalidResponse(format!(
+            "larger than {MAX_RESPONSE_BYTES} bytes"
+        )));
+    }
+    Ok(json)
+}
+
+fn non_empty(token: String, what: &str) -> Result<String, SessionError> {
+    if token.is_empty() {
+        return Err(SessionError::InvalidResponse(format!("empty {what}")));
+    }
+    Ok(token)
+}
+
+impl Session {
+    /// A session from authd's signin response body (`{id, username, email, roles, accessToken}`).
+    pub fn from_signin_response(json: &str) -> Result<Session, SessionError> {
+        let r: SigninResponse = serde_json::from_str(bounded(json)?)
+            .map_err(|e| SessionError::InvalidResponse(e.to_string()))?;
+        Ok(Session {
+            user: SessionUser {
+                id: r.id,
+                username: r.username,
+                email: r.email,
+                roles: r.roles,
+            },
+            access_token: non_empty(r.access_token, "accessToken")?,
+            refresh_token: r.refresh_token.filter(|t| !t.is_empty()),
+        })
+    }
+
+    /// This session with the tokens of authd's refresh response (`{accessToken, refreshToken}`).
+    /// A response without `refreshToken` keeps the current one.
+    pub fn with_refresh_response(&self, json: &str) -> Result<Session, SessionError> {
+        let r: RefreshResponse = serde_json::from_str(bounded(json)?)
+            .map_err(|e| SessionError::InvalidResponse(e.to_string()))?;
+        Ok(Session {
+            user: self.user.clone(),
+            access_token: non_empty(r.access_token, "accessToken")?,
+            refresh_token: r
+                .refresh_token
+                .filter(|t| !t.is_empty())
+                .or_else(|| self.refresh_token.clone()),
+        })
+    }
+
+    /// The stored form of the session.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Reads the stored form written by [`Session::to_json`].
+    pub fn from_json(json: &str) -> Result<Session, SessionError> {
+        serde_json::from_str(bounded(json).map_err(|_| {
+            SessionError::InvalidSession(format!("larger than {MAX_RESPONSE_BYTES} bytes"))
+        })?)
+        .map_err(|e| SessionError::InvalidSession(e.to_string()))
+    }
+
+    /// The headers that carry the access token, as (name, value) pairs.
+    pub fn headers(&self, style: HeaderStyle) -> Vec<(String, String)> {
+        let mut out = Vec::with_capacity(2);
+        if matches!(style, HeaderStyle::AccessToken | HeaderStyle::Both) {
+            out.push(("x-access-token".to_owned(), self.access_token.clone()));
+        }
+        if matches!(style, HeaderStyle::Bearer | HeaderStyle::Both) {
+            out.push((
+                "Authorization".to_owned(),
+                format!("Bearer {}", self.access_token),
+            ));
+        }
+        out
+    }
+
+    /// Whether the access token should be refreshed at `now`: it expires within `min_ttl_seconds`,
+    /// carries no `exp`, or cannot be read.
+    pub fn needs_refresh(&self, now: i64, min_ttl_seconds: i64) -> bool {
+        match inspect(&self.access_token) {
+            Ok(t) => match t.claims.seconds_left(now) {
+                Some(left) => left <= min_ttl_seconds,
+                None => false,
+            },
+            Err(_) => true,
+        }
+    }
+
+    /// The body of `POST /api/auth/refreshtoken`.
+    pub fn refresh_request_body(&self) -> Result<String, SessionError> {
+        let token = self
+            .refresh_token
+            .as_deref()
+            .ok_or(SessionError::NoRefreshToken)?;
+        serde_json::to_string(&RefreshRequest {
+            refresh_token: token,
+        })
+        .map_err(|e| SessionError::InvalidSession(e.to_string()))
+    }
+
+    /// Whether the user holds `role`, given as a name (`admin`) or an authority (`ROLE_ADMIN`).
+    pub fn has_role(&self, role: &str) -> bool {
+        let wanted = role
+            .strip_prefix("ROLE_")
+            .unwrap_or(role)
+            .to_ascii_uppercase();
+        self.user
+            .roles
+            .iter()
+            .any(|r| r.strip_prefix("ROLE_").unwrap_or(r) == wanted)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tokens::{Claims, Key, TokenSigner};
+
+    fn token(exp: i64) -> String {
+        let claims = Claims {
+            id: Some(1),
+            exp: Some(exp),
+            ..Claims::default()
+        };
+        TokenSigner::new(Key::hs256_legacy(b"k").unwrap())
+            .unwrap()
+            .sign(&claims)
+            .unwrap()
+    }
+
+    fn signin(exp: i64) -> String {
+        format!(
+            r#"{{"id":1,"username":"zkoder","email":"user@bezkoder.com","roles":["ROLE_USER","ROLE_MODERATOR"],"accessToken":"{}","refreshToken":"r1"}}"#,
+            token(exp)
+        )
+    }
+
+    #[test]
+    fn signin_response_becomes_a_session_that_round_trips_through_storage() {
+        let s = Session::from_signin_response(&signin(100)).unwrap();
+        assert_eq!(s.user.username, "zkoder");
+        assert_eq!(Session::from_json(&s.to_json()).unwrap(), s);
+        assert!(s.has_role("moderator"));
+        assert!(s.has_role("ROLE_USER"));
+        assert!(!s.has_role("admin"));
+    }
+
+    #[test]
+    fn seed_signin_without_refresh_token_is_accepted() {
+        let json = format!(
+            r#"{{"id":1,"username":"u","email":"e@x.io","roles":[],"accessToken":"{}"}}"#,
+            token(5)
+        );
+        let s = Session::from_signin_response(&json).unwrap();
+        assert_eq!(
+            s.refresh_request_body().unwrap_err().code(),
+            "no_refresh_token"
+        );
+    }
+
+    #[test]
+    fn refresh_is_needed_within_the_minimum_ttl() {
+        let s = Session::from_signin_response(&signin(1000)).unwrap();
+        assert!(!s.needs_refresh(900, 60));
+        assert!(s.needs_refresh(940, 60));
+        assert!(s.needs_refresh(2000, 0));
+    }
+
+    #[test]
+    fn refresh_response_replaces_tokens_and_keeps_the_user() {
+        let s = Session::from_signin_response(&signin(1000)).unwrap();
+        let fresh = token(5000);
+        let next = s
+            .with_refresh_response(&format!(
+                r#"{{"accessToken":"{fresh}","refreshToken":"r2"}}"#
+            ))
+            .unwrap();
+        assert_eq!(next.access_token, fresh);
+        assert_eq!(next.refresh_token.as_deref(), Some("r2"));
+        assert_eq!(next.user, s.user);
+        assert_eq!(
+            s.refresh_request_body().unwrap(),
+            r#"{"refreshToken":"r1"}"#
+        );
+    }
+
+    #[test]
+    fn headers_follow_the_style() {
+        let s = Session::from_signin_response(&signin(1000)).unwrap();
+        assert_eq!(s.headers(HeaderStyle::AccessToken).len(), 1);
+        let both = s.headers(HeaderStyle::Both);
+        assert_eq!(both[1].1, format!("Bearer {}", s.access_token));
+    }
+
+    #[test]
+    fn garbage_responses_are_errors() {
+        for bad in [
+            "",
+            "{}",
+            "[]",
+            r#"{"id":"1"}"#,
+            r#"{"id":1,"username":"u","email":"e","roles":[],"accessToken":""}"#,
+        ] {
+            assert_eq!(
+                Session::from_signin_response(bad).unwrap_err().code(),
+                "invalid_response"
+            );
+        }
+    }
+}

@@ -1,0 +1,214 @@
+//! The claims authcore reads and writes: the seed's `{"id", "iat", "exp"}` plus optional `roles`
+//! and the registered claims of RFC 7519.
+
+use serde::de::{self, Deserializer, Visitor};
+use serde::{Deserialize, Serialize};
+
+use crate::roles::Role;
+
+/// A token's claims. Field order is the serialization order, which matches Node's `jsonwebtoken`
+/// for the seed's payload (`{"id":1,"iat":…,"exp":…}`), so both mint byte-identical tokens.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claims {
+    /// The seed's user id (`users.id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// Role names (`user`, `moderator`, `admin`); absent in seed tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roles: Option<Vec<String>>,
+    /// Issued at (seconds since the epoch).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "numeric_date"
+    )]
+    pub iat: Option<i64>,
+    /// Not before.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "numeric_date"
+    )]
+    pub nbf: Option<i64>,
+    /// Expiry.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "numeric_date"
+    )]
+    pub exp: Option<i64>,
+    /// Audience: one string or an array of strings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aud: Option<Audience>,
+    /// Issuer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iss: Option<String>,
+    /// Subject.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub: Option<String>,
+    /// Token id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jti: Option<String>,
+}
+
+/// The `aud` claim: a single string or an array of strings (RFC 7519 §4.1.3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Audience {
+    /// One audience.
+    One(String),
+    /// Several audiences.
+    Many(Vec<String>),
+}
+
+impl Audience {
+    /// Whether `name` is one of the audiences.
+    pub fn contains(&self, name: &str) -> bool {
+        match self {
+            Audience::One(a) => a == name,
+            Audience::Many(all) => all.iter().any(|a| a == name),
+        }
+    }
+}
+
+impl Claims {
+    /// The seed's access-token claims for `user_id`, issued at `now`, valid `lifetime_seconds`.
+    pub fn for_user(user_id: i64, now: i64, lifetime_seconds: i64) -> Claims {
+        Claims {
+            id: Some(user_id),
+            iat: Some(now),
+            exp: Some(now.saturating_add(lifetime_seconds)),
+            ..Claims::default()
+        }
+    }
+
+    /// The same claims carrying `roles` by name.
+    pub fn with_roles(mut self, roles: &[Role]) -> Claims {
+        self.roles = Some(
+            crate::roles::normalize_roles(roles)
+                .into_iter()
+                .map(|r| r.name().to_owned())
+                .collect(),
+        );
+        self
+    }
+
+    /// The user id: `id`, or else `sub` when it is a decimal integer.
+    pub fn user_id(&self) -> Option<i64> {
+        self.id
+            .or_else(|| self.sub.as_deref().and_then(|s| s.parse::<i64>().ok()))
+    }
+
+    /// The known roles named in `roles` (unknown names are ignored).
+    pub fn known_roles(&self) -> Vec<Role> {
+        let mut roles: Vec<Role> = self
+            .roles
+            .iter()
+            .flatten()
+            .filter_map(|n| Role::from_name(n))
+            .collect();
+        roles.sort();
+        roles.dedup();
+        roles
+    }
+
+    /// Whether `roles` names `role`.
+    pub fn has_role(&self, role: &str) -> bool {
+        self.roles.iter().flatten().any(|r| r == role)
+    }
+
+    /// Whether the token is expired at `now`, allowing `leeway` seconds (`false` without `exp`).
+    pub fn is_expired_at(&self, now: i64, leeway: u64) -> bool {
+        self.exp
+            .is_some_and(|exp| now >= exp.saturating_add(leeway_i64(leeway)))
+    }
+
+    /// Seconds until `exp` at `now` (negative once expired); `None` without `exp`.
+    pub fn seconds_left(&self, now: i64) -> Option<i64> {
+        self.exp.map(|exp| exp.saturating_sub(now))
+    }
+}
+
+pub(crate) fn leeway_i64(leeway: u64) -> i64 {
+    i64::try_from(leeway).unwrap_or(i64::MAX)
+}
+
+/// Reads a NumericDate: any JSON number, fractions rounded down, clamped to the i64 range.
+fn numeric_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    struct NumericDate;
+    impl<'de> Visitor<'de> for NumericDate {
+        type Value = Option<i64>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a NumericDate (JSON number of seconds)")
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Some(v))
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Some(i64::try_from(v).unwrap_or(i64::MAX)))
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            if !v.is_finite() {
+                return Err(E::custom("NumericDate is not finite"));
+            }
+            // `as` saturates at the i64 bounds.
+            #[allow(clippy::cast_possible_truncation)]
+            Ok(Some(v.floor() as i64))
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+    }
+    d.deserialize_any(NumericDate)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seed_payload_serializes_in_node_order() {
+        let c = Claims::for_user(1, 1_795_701_477, 86_400);
+        assert_eq!(
+            serde_json::to_string(&c).unwrap(),
+            r#"{"id":1,"iat":1795701477,"exp":1795787877}"#
+        );
+    }
+
+    #[test]
+    fn fractional_and_huge_numeric_dates_are_read_without_overflow() {
+        let c: Claims = serde_json::from_str(r#"{"exp":1300819380.9,"nbf":1e300}"#).unwrap();
+        assert_eq!(c.exp, Some(1_300_819_380));
+        assert_eq!(c.nbf, Some(i64::MAX));
+    }
+
+    #[test]
+    fn string_exp_is_a_type_error() {
+        assert!(serde_json::from_str::<Claims>(r#"{"exp":"tomorrow"}"#).is_err());
+    }
+
+    #[test]
+    fn expiry_uses_leeway_and_is_false_without_exp() {
+        let c = Claims {
+            exp: Some(100),
+            ..Claims::default()
+        };
+        assert!(!c.is_expired_at(99, 0));
+        assert!(c.is_expired_at(100, 0));
+        assert!(!c.is_expired_at(159, 60));
+        assert!(c.is_expired_at(160, 60));
+        assert!(!Claims::default().is_expired_at(i64::MAX, 0));
+    }
+
+    #[test]
+    fn user_id_falls_back_to_numeric_sub() {
+        let c = Claims {
+            sub: Some("42".into()),
+            ..Claims::default()
+        };
+        assert_eq!(c.user_id(), Some(42));
+    }
+}

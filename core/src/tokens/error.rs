@@ -1,0 +1,143 @@
+//! Token and key errors with stable codes.
+
+use thiserror::Error;
+
+/// Why a token could not be inspected, verified or signed.
+///
+/// Every variant has a stable [`code`](TokenError::code) that crosses every binding unchanged:
+///
+/// | code | meaning |
+/// |---|---|
+/// | `token_too_large` | the token is longer than [`MAX_TOKEN_BYTES`](super::MAX_TOKEN_BYTES) |
+/// | `malformed` | not three base64url segments holding a JSON header and a JSON object payload |
+/// | `invalid_claims` | the payload is a JSON object but a registered claim has the wrong type |
+/// | `unsupported_header` | the header carries `crit` or another parameter authcore refuses to honour |
+/// | `algorithm_not_allowed` | `alg` is `none`, unknown, or not the algorithm bound to the key |
+/// | `unknown_key_id` | the `kid` names no key of the key set |
+/// | `invalid_signature` | the signature does not match |
+/// | `expired` | `exp` is past, beyond the leeway |
+/// | `not_yet_valid` | `nbf` is in the future, beyond the leeway |
+/// | `missing_claim` | a required claim (`exp`, `iss`, `aud`) is absent |
+/// | `invalid_issuer` | `iss` differs from the expected issuer |
+/// | `invalid_audience` | `aud` does not name the expected audience |
+/// | `signing_failed` | the key could not sign |
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum TokenError {
+    /// The token exceeds the size limit.
+    #[error("token is larger than {limit} bytes")]
+    TooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// The token is not a well-formed compact JWS.
+    #[error("malformed token: {0}")]
+    Malformed(&'static str),
+    /// A registered claim has the wrong JSON type.
+    #[error("invalid claims: {0}")]
+    InvalidClaims(String),
+    /// The header asks for something authcore does not honour (`crit`).
+    #[error("unsupported header parameter: {0}")]
+    UnsupportedHeader(&'static str),
+    /// The algorithm is refused for this key (or at all).
+    #[error("algorithm not allowed: {0}")]
+    AlgorithmNotAllowed(String),
+    /// No key with this `kid`.
+    #[error("unknown key id")]
+    UnknownKeyId,
+    /// The signature does not verify.
+    #[error("invalid signature")]
+    InvalidSignature,
+    /// `exp` is in the past beyond the leeway.
+    #[error("token expired")]
+    Expired,
+    /// `nbf` is in the future beyond the leeway.
+    #[error("token not yet valid")]
+    NotYetValid,
+    /// A required claim is absent.
+    #[error("missing required claim: {0}")]
+    MissingClaim(&'static str),
+    /// `iss` is not the expected issuer.
+    #[error("invalid issuer")]
+    InvalidIssuer,
+    /// `aud` does not contain the expected audience.
+    #[error("invalid audience")]
+    InvalidAudience,
+    /// The key could not produce a signature.
+    #[error("signing failed")]
+    SigningFailed,
+}
+
+impl TokenError {
+    /// The stable code of this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            TokenError::TooLarge { .. } => "token_too_large",
+            TokenError::Malformed(_) => "malformed",
+            TokenError::InvalidClaims(_) => "invalid_claims",
+            TokenError::UnsupportedHeader(_) => "unsupported_header",
+            TokenError::AlgorithmNotAllowed(_) => "algorithm_not_allowed",
+            TokenError::UnknownKeyId => "unknown_key_id",
+            TokenError::InvalidSignature => "invalid_signature",
+            TokenError::Expired => "expired",
+            TokenError::NotYetValid => "not_yet_valid",
+            TokenError::MissingClaim(_) => "missing_claim",
+            TokenError::InvalidIssuer => "invalid_issuer",
+            TokenError::InvalidAudience => "invalid_audience",
+            TokenError::SigningFailed => "signing_failed",
+        }
+    }
+}
+
+/// Why a key or key set could not be built, imported or exported.
+///
+/// | code | meaning |
+/// |---|---|
+/// | `invalid_key` | key bytes or JWK members are not a valid key for the algorithm |
+/// | `weak_secret` | an HS256 secret shorter than the required minimum |
+/// | `invalid_jwks` | the JWKS document is not valid JSON of the expected shape, or too large |
+/// | `unsupported_key` | a key type or algorithm outside HS256, EdDSA (Ed25519) and ES256 |
+/// | `duplicate_key_id` | two keys of one set share a `kid` |
+/// | `no_signing_key` | the key set holds no private key to sign with |
+/// | `random_failed` | the system random source failed |
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum KeyError {
+    /// Not a valid key.
+    #[error("invalid key: {0}")]
+    InvalidKey(&'static str),
+    /// An HMAC secret below the minimum length.
+    #[error("HS256 secret must be at least {min} bytes")]
+    WeakSecret {
+        /// Minimum length in bytes.
+        min: usize,
+    },
+    /// A JWKS document that cannot be read.
+    #[error("invalid JWKS: {0}")]
+    InvalidJwks(String),
+    /// A key type or algorithm authcore does not support.
+    #[error("unsupported key: {0}")]
+    UnsupportedKey(String),
+    /// Two keys share one `kid`.
+    #[error("duplicate key id: {0}")]
+    DuplicateKeyId(String),
+    /// No private key available for signing.
+    #[error("key set has no signing key")]
+    NoSigningKey,
+    /// The operating system's random source failed.
+    #[error("random source failed")]
+    RandomFailed,
+}
+
+impl KeyError {
+    /// The stable code of this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            KeyError::InvalidKey(_) => "invalid_key",
+            KeyError::WeakSecret { .. } => "weak_secret",
+            KeyError::InvalidJwks(_) => "invalid_jwks",
+            KeyError::UnsupportedKey(_) => "unsupported_key",
+            KeyError::DuplicateKeyId(_) => "duplicate_key_id",
+            KeyError::NoSigningKey => "no_signing_key",
+            KeyError::RandomFailed => "random_failed",
+        }
+    }
+}

@@ -1,0 +1,180 @@
+//! Reading a compact JWS without verifying it: structure, header and claims.
+//!
+//! Inspection is for clients that hold no key (to show who is signed in, or to refresh before
+//! expiry). Its result must never be used to grant access: only [`super::Verifier`] does that.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+
+use super::claims::Claims;
+use super::error::TokenError;
+
+/// Longest token accepted, in bytes. Real access tokens are a few hundred bytes.
+pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
+
+/// The JOSE header fields authcore reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    /// `alg` exactly as written (it may name an algorithm authcore refuses).
+    pub alg: String,
+    /// `kid`, if present.
+    pub kid: Option<String>,
+    /// `typ`, if present.
+    pub typ: Option<String>,
+}
+
+/// A token decoded without verification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnverifiedToken {
+    /// The header.
+    pub header: Header,
+    /// The claims, unverified.
+    pub claims: Claims,
+}
+
+/// The three segments of a compact JWS.
+pub(crate) struct Segments<'a> {
+    pub header: &'a str,
+    pub payload: &'a str,
+    pub signature: &'a str,
+    /// `header.payload`, the signing input.
+    pub signing_input: &'a str,
+}
+
+/// Splits a token into exactly three non-empty-header segments, within the size limit.
+pub(crate) fn split(token: &str) -> Result<Segments<'_>, TokenError> {
+    if token.len() > MAX_TOKEN_BYTES {
+        return Err(TokenError::TooLarge {
+            limit: MAX_TOKEN_BYTES,
+        });
+    }
+    let mut parts = token.split('.');
+    let (Some(header), Some(payload), Some(signature), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(TokenError::Malformed("a JWS has exactly three segments"));
+    };
+    if header.is_empty() || payload.is_empty() {
+        return Err(TokenError::Malformed("empty segment"));
+    }
+    Ok(Segments {
+        header,
+        payload,
+        signature,
+        signing_input: &token[..header.len() + 1 + payload.len()],
+    })
+}
+
+pub(crate) fn decode_segment(segment: &str) -> Result<Vec<u8>, TokenError> {
+    URL_SAFE_NO_PAD
+        .decode(segment)
+        .map_err(|_| TokenError::Malformed("segment is not unpadded base64url"))
+}
+
+#[derive(Deserialize)]
+struct RawHeader {
+    alg: String,
+    #[serde(default)]
+    kid: Option<String>,
+    #[serde(default)]
+    typ: Option<String>,
+    #[serde(default)]
+    crit: Option<IgnoredAny>,
+    #[serde(default)]
+    b64: Option<IgnoredAny>,
+}
+
+pub(crate) fn parse_header(segment: &str) -> Result<Header, TokenError> {
+    let bytes = decode_segment(segment)?;
+    if first_non_space(&bytes) != Some(b'{') {
+        return Err(TokenError::Malformed("header is not a JSON object"));
+    }
+    let raw: RawHeader = serde_json::from_slice(&bytes)
+        .map_err(|_| TokenError::Malformed("header is not a valid JOSE header"))?;
+    // RFC 7515 §4.1.11: extensions listed in `crit` must be understood; authcore knows none.
+    if raw.crit.is_some() {
+        return Err(TokenError::UnsupportedHeader("crit"));
+    }
+    if raw.b64.is_some() {
+        return Err(TokenError::UnsupportedHeader("b64"));
+    }
+    Ok(Header {
+        alg: raw.alg,
+        kid: raw.kid,
+        typ: raw.typ,
+    })
+}
+
+pub(crate) fn parse_claims(segment: &str) -> Result<Claims, TokenError> {
+    let bytes = decode_segment(segment)?;
+    if first_non_space(&bytes) != Some(b'{') {
+        return Err(TokenError::Malformed("payload is not a JSON object"));
+    }
+    serde_json::from_slice(&bytes).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => TokenError::InvalidClaims(e.to_string()),
+        _ => TokenError::Malformed("payload is not valid JSON"),
+    })
+}
+
+fn first_non_space(bytes: &[u8]) -> Option<u8> {
+    bytes
+        .iter()
+        .copied()
+        .find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+}
+
+/// Decodes a token's header and claims **without verifying** its signature or times.
+///
+/// Fails with `token_too_large`, `malformed`, `unsupported_header` or `invalid_claims`; never panics,
+/// whatever the input.
+pub fn inspect(token: &str) -> Result<UnverifiedToken, TokenError> {
+    let segments = split(token)?;
+    let header = parse_header(segments.header)?;
+    let claims = parse_claims(segments.payload)?;
+    decode_segment(segments.signature)?;
+    Ok(UnverifiedToken { header, claims })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SEED: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpZCI6MSwiaWF0IjoxNzk1NzAxNDc3LCJleHAiOjE3OTU3ODc4Nzd9.c2ln";
+
+    #[test]
+    fn seed_token_inspects_to_its_id_and_expiry() {
+        let t = inspect(SEED).unwrap();
+        assert_eq!(t.header.alg, "HS256");
+        assert_eq!(t.header.typ.as_deref(), Some("JWT"));
+        assert_eq!(t.claims.user_id(), Some(1));
+        assert_eq!(t.claims.seconds_left(1_795_787_870), Some(7));
+    }
+
+    #[test]
+    fn hostile_inputs_give_typed_errors() {
+        let huge = "a".repeat(MAX_TOKEN_BYTES + 1);
+        let cases: &[(&str, &str)] = &[
+            ("", "malformed"),
+            ("abc", "malformed"),
+            ("a.b", "malformed"),
+            ("a.b.c.d", "malformed"),
+            ("..", "malformed"),
+            ("!!!.e30.", "malformed"),
+            ("e30=.e30.", "malformed"),
+            ("W10.e30.", "malformed"),
+            ("eyJhbGciOjF9.e30.", "malformed"),
+            ("eyJhbGciOiJIUzI1NiJ9.W10.", "malformed"),
+            ("eyJhbGciOiJIUzI1NiJ9.eyJleHAiOiJ4In0.", "invalid_claims"),
+            (
+                "eyJhbGciOiJIUzI1NiIsImNyaXQiOlsiZXhwIl19.e30.",
+                "unsupported_header",
+            ),
+            (&huge, "token_too_large"),
+        ];
+        for (token, code) in cases {
+            assert_eq!(inspect(token).unwrap_err().code(), *code, "{token:.40}");
+        }
+    }
+}

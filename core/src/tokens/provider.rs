@@ -1,0 +1,213 @@
+//! authcore's `jsonwebtoken` crypto provider: exactly HS256, EdDSA (Ed25519) and ES256 on the
+//! RustCrypto crates. No RSA, no P-384 is linked.
+//!
+//! Key bytes inside `EncodingKey`/`DecodingKey` (built only by [`super::Key`]): HMAC secrets raw;
+//! Ed25519 signing keys as the 32-byte seed, verifying keys as the 32-byte point; P-256 signing keys
+//! as the 32-byte scalar, verifying keys as the SEC1 uncompressed point.
+
+use std::sync::Once;
+
+use hmac::{Hmac, Mac};
+use jsonwebtoken::crypto::{CryptoProvider, JwtSigner, JwtVerifier, KeyUtils};
+use jsonwebtoken::errors::{Error as JwtError, ErrorKind};
+use jsonwebtoken::jwk::{EllipticCurve, ThumbprintHash};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey};
+use sha2::{Digest, Sha256};
+use signature::{Signer, Verifier};
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// The provider authcore installs as `jsonwebtoken`'s process default.
+pub static PROVIDER: CryptoProvider = CryptoProvider {
+    signer_factory: new_signer,
+    verifier_factory: new_verifier,
+    key_utils: KeyUtils {
+        rsa_pub_components_from_private_key: |_| Err(ErrorKind::UnsupportedAlgorithm.into()),
+        rsa_pub_components_from_public_key: |_| Err(ErrorKind::UnsupportedAlgorithm.into()),
+        ec_pub_components_from_private_key: ec_components_from_private_key,
+        ed_pub_components_from_private_key: ed_components_from_private_key,
+        compute_digest,
+    },
+};
+
+static INSTALL: Once = Once::new();
+
+/// Installs [`PROVIDER`] unless a provider is already installed. Called before every crypto use.
+pub(crate) fn ensure_installed() {
+    INSTALL.call_once(|| {
+        // An application that installed its own provider first keeps it; the algorithm allow-list
+        // is enforced by authcore before any provider is asked, so RSA can never be reached.
+        let _ = PROVIDER.install_default();
+    });
+}
+
+fn new_signer(alg: &Algorithm, key: &EncodingKey) -> Result<Box<dyn JwtSigner>, JwtError> {
+    match alg {
+        Algorithm::HS256 => Ok(Box::new(Hs256(
+            HmacSha256::new_from_slice(key.as_bytes()).map_err(|_| ErrorKind::InvalidKeyFormat)?,
+        ))),
+        Algorithm::EdDSA => {
+            let seed: &[u8; 32] = key
+                .as_bytes()
+                .try_into()
+                .map_err(|_| ErrorKind::InvalidEddsaKey)?;
+            Ok(Box::new(EdSigner(ed25519_dalek::SigningKey::from_bytes(
+                seed,
+            ))))
+        }
+        Algorithm::ES256 => Ok(Box::new(EsSigner(
+            p256::ecdsa::SigningKey::from_slice(key.as_bytes())
+                .map_err(|_| ErrorKind::InvalidEcdsaKey)?,
+        ))),
+        _ => Err(ErrorKind::UnsupportedAlgorithm.into()),
+    }
+}
+
+fn new_verifier(alg: &Algorithm, key: &DecodingKey) -> Result<Box<dyn JwtVerifier>, JwtError> {
+    let bytes = key.try_get_as_bytes()?;
+    match alg {
+        Algorithm::HS256 => Ok(Box::new(Hs256(
+            HmacSha256::new_from_slice(bytes).map_err(|_| ErrorKind::InvalidKeyFormat)?,
+        ))),
+        Algorithm::EdDSA => {
+            let raw: &[u8; 32] = bytes.try_into().map_err(|_| ErrorKind::InvalidEddsaKey)?;
+            Ok(Box::new(EdVerifier(
+                ed25519_dalek::VerifyingKey::from_bytes(raw)
+                    .map_err(|_| ErrorKind::InvalidEddsaKey)?,
+            )))
+        }
+        Algorithm::ES256 => Ok(Box::new(EsVerifier(
+            p256::ecdsa::VerifyingKey::from_sec1_bytes(bytes)
+                .map_err(|_| ErrorKind::InvalidEcdsaKey)?,
+        ))),
+        _ => Err(ErrorKind::UnsupportedAlgorithm.into()),
+    }
+}
+
+fn ec_components_from_private_key(
+    scalar: &[u8],
+    alg: Algorithm,
+) -> Result<(EllipticCurve, Vec<u8>, Vec<u8>), JwtError> {
+    if alg != Algorithm::ES256 {
+        return Err(ErrorKind::UnsupportedAlgorithm.into());
+    }
+    let key =
+        p256::ecdsa::SigningKey::from_slice(scalar).map_err(|_| ErrorKind::InvalidEcdsaKey)?;
+    let point = key.verifying_key().to_encoded_point(false);
+    match (point.x(), point.y()) {
+        (Some(x), Some(y)) => Ok((EllipticCurve::P256, x.to_vec(), y.to_vec())),
+        _ => Err(ErrorKind::InvalidEcdsaKey.into()),
+    }
+}
+
+fn ed_components_from_private_key(seed: &[u8], curve: &EllipticCurve) -> Result<Vec<u8>, JwtError> {
+    if *curve != EllipticCurve::Ed25519 {
+        return Err(ErrorKind::UnsupportedAlgorithm.into());
+    }
+    let seed: &[u8; 32] = seed.try_into().map_err(|_| ErrorKind::InvalidEddsaKey)?;
+    let key = ed25519_dalek::SigningKey::from_bytes(seed);
+    Ok(key.verifying_key().as_bytes().to_vec())
+}
+
+fn compute_digest(data: &[u8], hash: ThumbprintHash) -> Result<Vec<u8>, JwtError> {
+    match hash {
+        ThumbprintHash::SHA256 => Ok(Sha256::digest(data).to_vec()),
+        _ => Err(ErrorKind::UnsupportedAlgorithm.into()),
+    }
+}
+
+struct Hs256(HmacSha256);
+
+impl Signer<Vec<u8>> for Hs256 {
+    fn try_sign(&self, msg: &[u8]) -> Result<Vec<u8>, signature::Error> {
+        let mut mac = self.0.clone();
+        mac.update(msg);
+        Ok(mac.finalize().into_bytes().to_vec())
+    }
+}
+
+impl Verifier<Vec<u8>> for Hs256 {
+    fn verify(&self, msg: &[u8], signature: &Vec<u8>) -> Result<(), signature::Error> {
+        let mut mac = self.0.clone();
+        mac.update(msg);
+        // `verify_slice` compares in constant time.
+        mac.verify_slice(signature)
+            .map_err(|_| signature::Error::new())
+    }
+}
+
+impl JwtSigner for Hs256 {
+    fn algorithm(&self) -> Algorithm {
+        Algorithm::HS256
+    }
+}
+
+impl JwtVerifier for Hs256 {
+    fn algorithm(&self) -> Algorithm {
+        Algorithm::HS256
+    }
+}
+
+struct EdSigner(ed25519_dalek::SigningKey);
+
+impl Signer<Vec<u8>> for EdSigner {
+    fn try_sign(&self, msg: &[u8]) -> Result<Vec<u8>, signature::Error> {
+        Ok(self.0.sign(msg).to_bytes().to_vec())
+    }
+}
+
+impl JwtSigner for EdSigner {
+    fn algorithm(&self) -> Algorithm {
+        Algorithm::EdDSA
+    }
+}
+
+struct EdVerifier(ed25519_dalek::VerifyingKey);
+
+impl Verifier<Vec<u8>> for EdVerifier {
+    fn verify(&self, msg: &[u8], signature: &Vec<u8>) -> Result<(), signature::Error> {
+        let sig = ed25519_dalek::Signature::from_slice(signature)?;
+        // Strict verification rejects small-order keys and malleable signatures.
+        self.0.verify_strict(msg, &sig)
+    }
+}
+
+impl JwtVerifier for EdVerifier {
+    fn algorithm(&self) -> Algorithm {
+        Algorithm::EdDSA
+    }
+}
+
+struct EsSigner(p256::ecdsa::SigningKey);
+
+impl Signer<Vec<u8>> for EsSigner {
+    fn try_sign(&self, msg: &[u8]) -> Result<Vec<u8>, signature::Error> {
+        let sig: p256::ecdsa::Signature = self.0.try_sign(msg)?;
+        Ok(sig.to_bytes().to_vec())
+    }
+}
+
+impl JwtSigner for EsSigner {
+    fn algorithm(&self) -> Algorithm {
+        Algorithm::ES256
+    }
+}
+
+struct EsVerifier(p256::ecdsa::VerifyingKey);
+
+impl Verifier<Vec<u8>> for EsVerifier {
+    fn verify(&self, msg: &[u8], signature: &Vec<u8>) -> Result<(), signature::Error> {
+        // JWS uses the fixed 64-byte r||s form, never DER.
+        if signature.len() != 64 {
+            return Err(signature::Error::new());
+        }
+        let sig = p256::ecdsa::Signature::from_slice(signature)?;
+        self.0.verify(msg, &sig)
+    }
+}
+
+impl JwtVerifier for EsVerifier {
+    fn algorithm(&self) -> Algorithm {
+        Algorithm::ES256
+    }
+}
