@@ -3,6 +3,7 @@
 
 #[cfg(feature = "passwords")]
 pub mod passwords;
+pub mod refresh;
 pub mod roles;
 pub mod session;
 pub mod tokens;
