@@ -129,11 +129,7 @@ pub enum RefreshDecision {
 
 /// The refresh rule. `grace_seconds` forgives a second use shortly after rotation, so two
 /// parallel requests from one client do not sign it out; 0 disables the grace.
-pub fn decide(
-    stored: Option<StoredRefreshToken>,
-    now: i64,
-    grace_seconds: i64,
-) -> RefreshDecision {
+pub fn decide(stored: Option<StoredRefreshToken>, now: i64, grace_seconds: i64) -> RefreshDecision {
     let Some(t) = stored else {
         return RefreshDecision::Unknown;
     };
@@ -196,7 +192,10 @@ mod tests {
             rotated_at: Some(500),
             ..live()
         };
-        assert_eq!(decide(Some(used), 505, 10), RefreshDecision::RetryWithinGrace);
+        assert_eq!(
+            decide(Some(used), 505, 10),
+            RefreshDecision::RetryWithinGrace
+        );
         assert_eq!(decide(Some(used), 511, 10), RefreshDecision::Reuse);
         assert_eq!(decide(Some(used), 500, 0), RefreshDecision::Reuse);
         let revoked = StoredRefreshToken {

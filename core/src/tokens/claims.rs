@@ -27,7 +27,7 @@ pub struct Claims {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "numeric_date"
+        deserialize_with = "numeric_date_up"
     )]
     pub nbf: Option<i64>,
     /// Expiry.
@@ -133,36 +133,41 @@ pub(crate) fn leeway_i64(leeway: u64) -> i64 {
     i64::try_from(leeway).unwrap_or(i64::MAX)
 }
 
-/// Reads a NumericDate: any JSON number, fractions rounded down, clamped to the i64 range.
+/// Reads a NumericDate rounded down (`exp`, `iat`): any JSON number, clamped to the i64 range.
+/// `null` is a type error, not an absent claim.
 fn numeric_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-    struct NumericDate;
-    impl<'de> Visitor<'de> for NumericDate {
-        type Value = Option<i64>;
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("a NumericDate (JSON number of seconds)")
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-            Ok(Some(v))
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-            Ok(Some(i64::try_from(v).unwrap_or(i64::MAX)))
-        }
-        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-            if !v.is_finite() {
-                return Err(E::custom("NumericDate is not finite"));
-            }
-            // `as` saturates at the i64 bounds.
-            #[allow(clippy::cast_possible_truncation)]
-            Ok(Some(v.floor() as i64))
-        }
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
+    d.deserialize_any(NumericDate { round_up: false })
+}
+
+/// Reads a NumericDate rounded up (`nbf`), so a fractional `nbf` is never honoured early.
+fn numeric_date_up<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    d.deserialize_any(NumericDate { round_up: true })
+}
+
+struct NumericDate {
+    round_up: bool,
+}
+
+impl<'de> Visitor<'de> for NumericDate {
+    type Value = Option<i64>;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a NumericDate (JSON number of seconds)")
     }
-    d.deserialize_any(NumericDate)
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Some(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Some(i64::try_from(v).unwrap_or(i64::MAX)))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        if !v.is_finite() {
+            return Err(E::custom("NumericDate is not finite"));
+        }
+        let rounded = if self.round_up { v.ceil() } else { v.floor() };
+        // `as` saturates at the i64 bounds.
+        #[allow(clippy::cast_possible_truncation)]
+        Ok(Some(rounded as i64))
+    }
 }
 
 #[cfg(test)]
@@ -180,14 +185,17 @@ mod tests {
 
     #[test]
     fn fractional_and_huge_numeric_dates_are_read_without_overflow() {
-        let c: Claims = serde_json::from_str(r#"{"exp":1300819380.9,"nbf":1e300}"#).unwrap();
+        let c: Claims =
+            serde_json::from_str(r#"{"exp":1300819380.9,"nbf":1000.5,"iat":1e300}"#).unwrap();
         assert_eq!(c.exp, Some(1_300_819_380));
-        assert_eq!(c.nbf, Some(i64::MAX));
+        assert_eq!(c.nbf, Some(1001));
+        assert_eq!(c.iat, Some(i64::MAX));
     }
 
     #[test]
-    fn string_exp_is_a_type_error() {
+    fn string_or_null_exp_is_a_type_error() {
         assert!(serde_json::from_str::<Claims>(r#"{"exp":"tomorrow"}"#).is_err());
+        assert!(serde_json::from_str::<Claims>(r#"{"exp":null}"#).is_err());
     }
 
     #[test]
