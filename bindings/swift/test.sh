@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# What can be checked of the Swift bindings without a Swift compiler (none exists for these Linux
+# machines): regenerate them, compile the C header with gcc, and check that the hand-written Swift
+# still names what the generated code declares. The Swift itself is compiled only on macOS.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$root"
+command -v gcc >/dev/null || apt-get -o DPkg::Lock::Timeout=600 install -y -q gcc >/dev/null
+bindings/generate.sh swift
+
+passed=0 failed=0
+check() {
+  local name=$1
+  shift
+  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL $name"; fi
+}
+generated=bindings/swift/Sources/Authcore/Authcore.swift
+# Included from a translation unit, as clang does, so `#pragma once` is not in the main file.
+header_compiles() {
+  echo '#include "AuthcoreFFI.h"' |
+    gcc -fsyntax-only -Wall -Werror -D_Nonnull= -D_Nullable= -I bindings/swift/Headers -x c -
+}
+check "C header compiles" header_compiles
+check "module map names the header" grep -q 'header "AuthcoreFFI.h"' bindings/swift/Headers/module.modulemap
+check "generated Swift imports AuthcoreFFI" grep -q 'import AuthcoreFFI' "$generated"
+for declaration in 'public protocol TokenStore' 'public protocol Refresher' 'open class AuthSession' \
+  'public protocol AsyncRefresher' 'func refresh(body: String) async throws' \
+  'func freshAccessTokenAsync(refresher: AsyncRefresher, minTtlSeconds: Int64) async throws' \
+  'case Store(' 'case Callback(' 'func get(key: String) throws  -> String?' \
+  'func set(key: String, value: String) throws' 'func remove(key: String) throws'; do
+  check "generated Swift declares '$declaration'" grep -qF "$declaration" "$generated"
+done
+echo "swift: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
