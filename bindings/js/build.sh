@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Builds the wasm engine of the npm package into bindings/js/wasm/:
+#   cargo (wasm32, release-wasm profile) → wasm-bindgen --target web → wasm-opt -Oz.
+# Installs what is missing (wasm32 target, wasm-bindgen-cli matching Cargo.lock, npm devDependencies
+# for binaryen's wasm-opt) and
+# skips what is present, so repeated runs stay fast. Prints the gzipped sizes.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+out="$here/wasm"
+target_dir="${CARGO_TARGET_DIR:-$root/target}"
+
+log() { printf '[build] %s\n' "$*" >&2; }
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  log "adding rust target wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# The CLI must match the crate exactly: read the version Cargo.lock resolved.
+want="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$root/Cargo.lock")"
+have="$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)"
+if [ "$have" != "$want" ]; then
+  log "installing wasm-bindgen-cli $want (have: ${have:-none}); takes ~7 min"
+  # Without --locked: with it the install fails on a missing webpki-roots version.
+  cargo install wasm-bindgen-cli --version "$want"
+fi
+
+# wasm-opt comes from the npm devDependency `binaryen` (132): Debian's binaryen 108 re-points the
+# `__wbindgen_externrefs` table export at the funcref table, and the module then fails to start
+# ("WebAssembly.Table.set(): Argument 1 is invalid for table").
+wasm_opt="$here/node_modules/.bin/wasm-opt"
+if [ ! -x "$wasm_opt" ]; then
+  log "npm ci (for binaryen's wasm-opt)"
+  (cd "$here" && npm ci --no-audit --no-fund)
+fi
+
+log "cargo build -p authcore-wasm (wasm32, release-wasm)"
+# Built on its own so no other workspace member unifies features into authcore (bcrypt stays out).
+(cd "$root" && cargo build -p authcore-wasm --target wasm32-unknown-unknown --profile release-wasm)
+
+rm -rf "$out"
+wasm-bindgen --target web --out-dir "$out" --out-name authcore_wasm \
+  "$target_dir/wasm32-unknown-unknown/release-wasm/authcore_wasm.wasm"
+log "wasm-opt -Oz (binaryen $("$wasm_opt" --version | awk '{print $3}'); ~1 min)"
+"$wasm_opt" -Oz --strip-debug --strip-producers \
+  "$out/authcore_wasm_bg.wasm" -o "$out/authcore_wasm_bg.opt.wasm"
+mv "$out/authcore_wasm_bg.opt.wasm" "$out/authcore_wasm_bg.wasm"
+
+# Same measure as bench/size.mjs: gzip -9 from stdin (no file name in the header).
+gz() { gzip -9 -c <"$1" | wc -c; }
+wasm_gz="$(gz "$out/authcore_wasm_bg.wasm")"
+glue_gz="$(cat "$here/browser.js" "$here/session.js" "$here/errors.js" "$here/storage.js" "$out/authcore_wasm.js" | gzip -9 -c | wc -c)"
+log "size: .wasm $(wc -c <"$out/authcore_wasm_bg.wasm") B raw, $wasm_gz B gz; JS glue $glue_gz B gz; total $((wasm_gz + glue_gz)) B gz"

@@ -1,0 +1,21 @@
+import { AuthSession as WasmAuthSession } from './wasm/authcore_wasm.js';
+import type { RefreshFn } from './wasm/authcore_wasm.js';
+
+/**
+ * A signed-in session kept in a `StorageLike` (`localStorage`, `sessionStorage`, `MemoryStorage`).
+ * Every read goes to the storage, so sessions sharing one storage (tabs of one origin) agree.
+ */
+export declare class AuthSession extends WasmAuthSession {
+  /**
+   * An access token with more than `minTtlSeconds` (default 60) left, refreshing first when
+   * needed: `refreshFn(body)` performs `POST /api/auth/refreshtoken` and resolves to its response
+   * (text or parsed JSON).
+   *
+   * Single flight: while a refresh is running, every call returns the same promise, so N
+   * concurrent callers cause one `refreshFn` call. Rejects with `AuthcoreError` `not_signed_in`,
+   * `no_refresh_token`, `invalid_response`, `session_changed` (signed out, or another user signed
+   * in, during the refresh: the response is discarded), or with whatever `refreshFn` threw. A failed
+   * refresh leaves the stored session as it was; the next call tries again.
+   */
+  freshAccessToken(refreshFn: RefreshFn, minTtlSeconds?: number): Promise<string>;
+}

@@ -1,0 +1,65 @@
+// Compiled with `tsc --noEmit` by types.test.mjs: the published types are real (no `any`): each
+// `@ts-expect-error` below must be an error, or tsc fails with "unused directive".
+import {
+  AuthSession,
+  AuthcoreError,
+  MemoryStorage,
+  Verifier,
+  hasRole,
+  inspectToken,
+  isExpired,
+  type AuthcoreErrorCode,
+  type Claims,
+  type SessionUser,
+  type TokenInfo,
+  type VerifierKey,
+} from 'authcore';
+
+const token = 'a.b.c';
+const info: TokenInfo = inspectToken(token);
+const alg: string = info.alg;
+const userId: number | null = info.userId;
+const left: number | null = info.secondsLeft;
+// @ts-expect-error alg is a string, not a number
+const wrong: number = info.alg;
+// @ts-expect-error kid may be null
+const kid: string = info.kid;
+const expired: boolean = isExpired(token, 60) || hasRole(token, 'admin');
+
+const keys: VerifierKey[] = [{ hs256Secret: 'x'.repeat(32), kid: 'hs-1' }, { jwks: { keys: [] } }];
+const verifier: Verifier = Verifier.fromKeys(keys, { leewaySeconds: 30, issuer: 'authd', audience: 'app', requireExp: true });
+// @ts-expect-error misspelt option
+Verifier.fromJwks('{"keys":[]}', { audiance: 'app' });
+// @ts-expect-error a VerifierKey is one of the two shapes
+Verifier.fromKeys([{ secret: 'x' }]);
+const claims: Claims = verifier.verify(token);
+const roles: string[] | undefined = claims.roles;
+// @ts-expect-error exp may be absent
+const exp: number = claims.exp;
+
+const session = new AuthSession(new MemoryStorage(), { storageKey: 'app.auth' });
+const user: SessionUser | null = session.user;
+const access: string | null = session.accessToken;
+const headers: Record<string, string> = session.headers('bearer');
+// @ts-expect-error not a header style
+session.headers('cookie');
+const fresh: Promise<string> = session.freshAccessToken(async (body: string) => {
+  const response = await fetch('/api/auth/refreshtoken', { method: 'POST', body });
+  return response.text();
+}, 30);
+new AuthSession(localStorage);
+// @ts-expect-error not a storage
+new AuthSession({ getItem: () => null });
+
+try {
+  verifier.verify(token);
+} catch (e) {
+  if (e instanceof AuthcoreError) {
+    const c: AuthcoreErrorCode = e.code;
+    // @ts-expect-error not one of the codes
+    const bad: AuthcoreErrorCode = 'nope';
+    console.log(c, bad);
+  }
+}
+
+console.log(alg, userId, left, wrong, kid, expired, roles, exp, user, access, headers, fresh);

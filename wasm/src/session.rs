@@ -1,0 +1,349 @@
+//! `AuthSession`: the signed-in state kept in a Web Storage–like object and the headers to send.
+//! The rules (what a signin or refresh response means, when to refresh, which headers) are the
+//! core's `Session`; this module stores it. The single-flight `freshAccessToken` is the package's
+//! `session.js`, a subclass that only orchestrates the promise (js-sys futures would cost ~6 KB gz).
+
+use std::cell::RefCell;
+
+use authcore::session::{HeaderStyle, STORAGE_KEY, Session};
+use js_sys::{Object, Reflect};
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+
+use crate::clock;
+use crate::error::BindingError;
+use crate::json::{json_text, to_js, whole_number_arg};
+
+/// Refresh when the access token has this many seconds left or fewer, unless told otherwise.
+pub const DEFAULT_MIN_TTL_SECONDS: i64 = 60;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_SESSION: &str = r#"
+/** Where a session is kept: `localStorage`, `sessionStorage`, a `MemoryStorage`, or any object like them. */
+export interface StorageLike {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
+/** Options of `new AuthSession`. Unknown keys are refused (`invalid_argument`). */
+export interface AuthSessionOptions {
+  /** The storage key (default `"authcore.session"`). */
+  storageKey?: string;
+}
+
+/** The signed-in user, as authd's signin response describes it. */
+export interface SessionUser {
+  id: number;
+  username: string;
+  email: string;
+  /** Authorities as authd returns them: `ROLE_USER`, `ROLE_MODERATOR`, `ROLE_ADMIN`. */
+  roles: string[];
+}
+
+/** authd's `POST /api/auth/signin` response body. */
+export interface SigninResponse extends SessionUser {
+  accessToken: string;
+  refreshToken?: string;
+}
+
+/** authd's `POST /api/auth/refreshtoken` response body. */
+export interface RefreshResponse {
+  accessToken: string;
+  refreshToken?: string;
+}
+
+/** Which headers carry the access token: both (default), only `x-access-token`, or only `Authorization: Bearer`. */
+export type HeaderStyle = "both" | "accessToken" | "bearer";
+
+/**
+ * Performs the refresh call: receives the JSON request body (`{"refreshToken":"…"}`) and resolves
+ * to the response body, as text or parsed. Rejecting rejects every waiting `freshAccessToken` call.
+ */
+export type RefreshFn = (body: string) => Promise<string | RefreshResponse> | string | RefreshResponse;
+"#;
+
+#[wasm_bindgen]
+extern "C" {
+    /// Any object with Web Storage's `getItem`, `setItem` and `removeItem`.
+    #[wasm_bindgen(typescript_type = "StorageLike")]
+    pub type StorageLike;
+
+    #[wasm_bindgen(method, structural, catch, js_name = getItem)]
+    fn get_item(this: &StorageLike, key: &str) -> Result<Option<String>, JsValue>;
+
+    #[wasm_bindgen(method, structural, catch, js_name = setItem)]
+    fn set_item(this: &StorageLike, key: &str, value: &str) -> Result<(), JsValue>;
+
+    #[wasm_bindgen(method, structural, catch, js_name = removeItem)]
+    fn remove_item(this: &StorageLike, key: &str) -> Result<(), JsValue>;
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SessionOptions {
+    storage_key: Option<String>,
+}
+
+/// The header style named by a JS string.
+fn header_style(name: Option<&str>) -> Result<HeaderStyle, String> {
+    match name {
+        None | Some("both") => Ok(HeaderStyle::Both),
+        Some("accessToken") => Ok(HeaderStyle::AccessToken),
+        Some("bearer") => Ok(HeaderStyle::Bearer),
+        Some(other) => Err(format!(
+            "header style must be \"both\", \"accessToken\" or \"bearer\", not {other:?}"
+        )),
+    }
+}
+
+/// The storage, read on every access so that a session changed by another tab is seen, with the
+/// last parse cached by its text. No `RefCell` borrow is ever held across a call into JS.
+struct Store {
+    storage: StorageLike,
+    key: String,
+    cache: RefCell<Option<(String, Session)>>,
+}
+
+impl Store {
+    /// The stored session; `None` when signed out or when the stored text is unreadable.
+    fn load(&self) -> Result<Option<Session>, BindingError> {
+        let Some(raw) = self.storage.get_item(&self.key)? else {
+            self.cache.replace(None);
+            return Ok(None);
+        };
+        if let Some((text, session)) = self.cache.borrow().as_ref()
+            && *text == raw
+        {
+            return Ok(Some(session.clone()));
+        }
+        let session = Session::from_json(&raw).ok();
+        self.cache
+            .replace(session.as_ref().map(|s| (raw, s.clone())));
+        Ok(session)
+    }
+
+    fn save(&self, session: &Session) -> Result<(), BindingError> {
+        let text = session.to_json();
+        self.storage.set_item(&self.key, &text)?;
+        self.cache.replace(Some((text, session.clone())));
+        Ok(())
+    }
+
+    fn clear(&self) -> Result<(), BindingError> {
+        self.cache.replace(None);
+        Ok(self.storage.remove_item(&self.key)?)
+    }
+
+    fn signed_in(&self) -> Result<Session, BindingError> {
+        self.load()?.ok_or(BindingError::NotSignedIn)
+    }
+}
+
+/// A signed-in session kept in a storage object (`localStorage`, `sessionStorage`, a
+/// `MemoryStorage`). Every read goes to the storage, so sessions sharing one storage (tabs of one
+/// origin) agree.
+#[wasm_bindgen]
+pub struct AuthSession {
+    store: Store,
+}
+
+#[wasm_bindgen]
+impl AuthSession {
+    /// A session over `storage`, under the key `options.storageKey` (default `authcore.session`).
+    ///
+    /// Throws `AuthcoreError` `invalid_argument` when `storage` lacks `getItem`, `setItem` or
+    /// `removeItem`, or `options` is not `AuthSessionOptions`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        storage: StorageLike,
+        #[wasm_bindgen(unchecked_optional_param_type = "AuthSessionOptions")] options: JsValue,
+    ) -> Result<AuthSession, BindingError> {
+        for method in ["getItem", "setItem", "removeItem"] {
+            let member = Reflect::get(&storage, &JsValue::from_str(method))
+                .map_err(|_| BindingError::invalid("storage is not an object"))?;
+            if !member.is_function() {
+                return Err(BindingError::invalid(format!(
+                    "storage has no {method} method"
+                )));
+            }
+        }
+        let key = if options.is_undefined() || options.is_null() {
+            STORAGE_KEY.to_owned()
+        } else {
+            let text = json_text(&options, "options")?;
+            let parsed: SessionOptions = serde_json::from_str(&text)
+                .map_err(|e| BindingError::invalid(format!("invalid AuthSessionOptions: {e}")))?;
+            parsed.storage_key.unwrap_or_else(|| STORAGE_KEY.to_owned())
+        };
+        Ok(AuthSession {
+            store: Store {
+                storage,
+                key,
+                cache: RefCell::new(None),
+            },
+        })
+    }
+
+    /// Stores the session of authd's signin response (JSON text or the parsed object) and returns
+    /// the signed-in user. Replaces any previous session.
+    ///
+    /// Throws `AuthcoreError` `invalid_response` for a body that is not a signin response; storage
+    /// errors (a full quota) are rethrown as they are.
+    #[wasm_bindgen(js_name = saveSigninResponse, unchecked_return_type = "SessionUser")]
+    pub fn save_signin_response(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | SigninResponse")] response: JsValue,
+    ) -> Result<JsValue, BindingError> {
+        let text = json_text(&response, "signin response")?;
+        let session = Session::from_signin_response(&text)?;
+        self.store.save(&session)?;
+        to_js(&session.user)
+    }
+
+    /// Stores the tokens of authd's refresh response (JSON text or the parsed object), keeping the
+    /// user and, when the response has none, the refresh token. Returns the new access token.
+    ///
+    /// With `forUserId` (what `freshAccessToken` passes), the response is stored only if that user
+    /// is still the one signed in; otherwise it is discarded with `session_changed` (signed out or
+    /// another user signed in while the refresh was in flight).
+    ///
+    /// Throws `AuthcoreError` `not_signed_in`, `session_changed` or `invalid_response`.
+    #[wasm_bindgen(js_name = saveRefreshResponse)]
+    pub fn save_refresh_response(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | RefreshResponse")] response: JsValue,
+        #[wasm_bindgen(js_name = forUserId, unchecked_optional_param_type = "number")]
+        for_user_id: Option<f64>,
+    ) -> Result<String, BindingError> {
+        let text = json_text(&response, "refresh response")?;
+        let current = match whole_number_arg(for_user_id, "forUserId")? {
+            None => self.store.signed_in()?,
+            Some(id) => self
+                .store
+                .load()?
+                .filter(|s| s.user.id == id)
+                .ok_or(BindingError::SessionChanged)?,
+        };
+        let next = current.with_refresh_response(&text)?;
+        self.store.save(&next)?;
+        Ok(next.access_token)
+    }
+
+    /// Whether a session is stored (an unreadable stored value counts as signed out).
+    #[wasm_bindgen(getter, js_name = isSignedIn)]
+    pub fn is_signed_in(&self) -> Result<bool, BindingError> {
+        Ok(self.store.load()?.is_some())
+    }
+
+    /// The signed-in user, or null.
+    #[wasm_bindgen(getter, unchecked_return_type = "SessionUser | null")]
+    pub fn user(&self) -> Result<JsValue, BindingError> {
+        match self.store.load()? {
+            Some(session) => to_js(&session.user),
+            None => Ok(JsValue::NULL),
+        }
+    }
+
+    /// The access token to send, or null when signed out. It may be expired: see `needsRefresh`
+    /// and `freshAccessToken`.
+    #[wasm_bindgen(getter, js_name = accessToken, unchecked_return_type = "string | null")]
+    pub fn access_token(&self) -> Result<JsValue, BindingError> {
+        Ok(self
+            .store
+            .load()?
+            .map_or(JsValue::NULL, |s| JsValue::from(s.access_token)))
+    }
+
+    /// The headers that carry the access token: `{"x-access-token": t, "Authorization": "Bearer t"}`
+    /// by default; `{}` when signed out. Pass it as `fetch(url, { headers })`.
+    ///
+    /// Throws `AuthcoreError` `invalid_argument` for an unknown style.
+    #[wasm_bindgen(unchecked_return_type = "Record<string, string>")]
+    pub fn headers(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "HeaderStyle")] style: Option<String>,
+    ) -> Result<JsValue, BindingError> {
+        let style = header_style(style.as_deref()).map_err(BindingError::invalid)?;
+        let headers = Object::new();
+        if let Some(session) = self.store.load()? {
+            for (name, value) in session.headers(style) {
+                Reflect::set(&headers, &JsValue::from(name), &JsValue::from(value))?;
+            }
+        }
+        Ok(headers.into())
+    }
+
+    /// Whether the access token expires within `minTtlSeconds` (default 60), carries no `exp`, or
+    /// cannot be read. False when signed out: there is nothing to refresh.
+    #[wasm_bindgen(js_name = needsRefresh)]
+    pub fn needs_refresh(
+        &self,
+        #[wasm_bindgen(js_name = minTtlSeconds, unchecked_optional_param_type = "number")]
+        min_ttl_seconds: Option<f64>,
+    ) -> Result<bool, BindingError> {
+        let min_ttl =
+            whole_number_arg(min_ttl_seconds, "minTtlSeconds")?.unwrap_or(DEFAULT_MIN_TTL_SECONDS);
+        Ok(self
+            .store
+            .load()?
+            .is_some_and(|s| s.needs_refresh(clock::now(), min_ttl)))
+    }
+
+    /// Whether the signed-in user holds `role`, by name (`admin`) or authority (`ROLE_ADMIN`).
+    /// False when signed out.
+    #[wasm_bindgen(js_name = hasRole)]
+    pub fn has_role(&self, role: &str) -> Result<bool, BindingError> {
+        Ok(self.store.load()?.is_some_and(|s| s.has_role(role)))
+    }
+
+    /// The body of `POST /api/auth/refreshtoken` (`{"refreshToken":"…"}`) when the access token
+    /// needs a refresh (see `needsRefresh`), or null when it has more than `minTtlSeconds`
+    /// (default 60) left. `freshAccessToken` is built on it; use it directly to refresh yourself,
+    /// then `saveRefreshResponse`.
+    ///
+    /// Throws `AuthcoreError` `not_signed_in`, or `no_refresh_token` when authd issued none.
+    #[wasm_bindgen(js_name = refreshRequestBody, unchecked_return_type = "string | null")]
+    pub fn refresh_request_body(
+        &self,
+        #[wasm_bindgen(js_name = minTtlSeconds, unchecked_optional_param_type = "number")]
+        min_ttl_seconds: Option<f64>,
+    ) -> Result<JsValue, BindingError> {
+        let min_ttl =
+            whole_number_arg(min_ttl_seconds, "minTtlSeconds")?.unwrap_or(DEFAULT_MIN_TTL_SECONDS);
+        let session = self.store.signed_in()?;
+        if !session.needs_refresh(clock::now(), min_ttl) {
+            return Ok(JsValue::NULL);
+        }
+        Ok(JsValue::from(session.refresh_request_body()?))
+    }
+
+    /// Signs out: removes the stored session. A `freshAccessToken` refresh still in flight then
+    /// rejects with `session_changed` instead of storing its tokens.
+    #[wasm_bindgen(js_name = signOut)]
+    pub fn sign_out(&self) -> Result<(), BindingError> {
+        self.store.clear()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_style_defaults_to_both_and_refuses_unknown_names() {
+        assert_eq!(header_style(None), Ok(HeaderStyle::Both));
+        assert_eq!(header_style(Some("bearer")), Ok(HeaderStyle::Bearer));
+        assert_eq!(
+            header_style(Some("accessToken")),
+            Ok(HeaderStyle::AccessToken)
+        );
+        assert!(header_style(Some("Bearer")).is_err());
+    }
+
+    #[test]
+    fn session_options_refuse_unknown_keys() {
+        assert!(serde_json::from_str::<SessionOptions>(r#"{"storageKey":"k"}"#).is_ok());
+        assert!(serde_json::from_str::<SessionOptions>(r#"{"key":"k"}"#).is_err());
+    }
+}

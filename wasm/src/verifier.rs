@@ -1,0 +1,318 @@
+//! `Verifier`: signature, algorithm, times, issuer and audience, all decided by the core.
+
+use std::sync::Arc;
+
+use authcore::tokens::{Claims, Key, KeySet, VerifyOptions};
+use js_sys::{Array, Object, Reflect};
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+use zeroize::Zeroizing;
+
+use crate::clock::JsClock;
+use crate::error::BindingError;
+use crate::json::{json_text, to_js, whole_number_arg};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_VERIFIER: &str = r#"
+/** What `Verifier` checks beyond the signature. Unknown keys are refused (`invalid_argument`). */
+export interface VerifierOptions {
+  /** Clock tolerance for `exp` and `nbf`, in whole seconds (default 60). */
+  leewaySeconds?: number;
+  /** The required `iss`; unset: any or none. */
+  issuer?: string;
+  /** The audience this verifier is; required in `aud` when set. Unset: a token carrying `aud` is refused. */
+  audience?: string;
+  /** Whether a token without `exp` is refused with `missing_claim` (default true). */
+  requireExp?: boolean;
+}
+
+/** A JSON Web Key Set (RFC 7517). Ed25519 (`OKP`) and P-256 (`EC`) keys are used; others are skipped. */
+export interface JsonWebKeySet {
+  keys: Array<{ kty: string; kid?: string; alg?: string; use?: string; crv?: string; x?: string; y?: string; [member: string]: unknown }>;
+}
+
+/**
+ * One entry of `Verifier.fromKeys`: an HS256 secret (at least 32 bytes unless `legacy`), with an
+ * optional key id, or a JWKS document (public keys; private members are ignored).
+ */
+export type VerifierKey =
+  | { hs256Secret: string | Uint8Array; kid?: string; legacy?: boolean }
+  | { jwks: string | JsonWebKeySet };
+
+/** Verified claims. Absent claims are absent properties, except `userId`. */
+export interface Claims {
+  /** The user id: `id`, or else a decimal `sub`; null when neither (derived, not a claim). */
+  userId: number | null;
+  /** The user id (`users.id`). */
+  id?: number;
+  /** Role names (`user`, `moderator`, `admin`). */
+  roles?: string[];
+  /** Issued at, seconds since the epoch. */
+  iat?: number;
+  /** Not before, seconds since the epoch. */
+  nbf?: number;
+  /** Expiry, seconds since the epoch. */
+  exp?: number;
+  /** Audience(s). */
+  aud?: string | string[];
+  /** Issuer. */
+  iss?: string;
+  /** Subject. */
+  sub?: string;
+  /** Token id. */
+  jti?: string;
+}
+"#;
+
+/// The `VerifierOptions` record, read from its JSON form; unknown members are refused so that a
+/// misspelt `audience` cannot silently switch a check off.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct VerifierOptions {
+    /// Clock tolerance in seconds.
+    pub leeway_seconds: Option<u64>,
+    /// Required `iss`.
+    pub issuer: Option<String>,
+    /// Required audience.
+    pub audience: Option<String>,
+    /// Whether `exp` is required.
+    pub require_exp: Option<bool>,
+}
+
+impl VerifierOptions {
+    /// Reads the options from their JSON text.
+    pub fn from_json(text: &str) -> Result<VerifierOptions, String> {
+        serde_json::from_str(text).map_err(|e| format!("invalid VerifierOptions: {e}"))
+    }
+
+    /// The core options, defaults filled in by the core.
+    pub fn to_core(&self) -> VerifyOptions {
+        let defaults = VerifyOptions::default();
+        VerifyOptions {
+            leeway_seconds: self.leeway_seconds.unwrap_or(defaults.leeway_seconds),
+            require_exp: self.require_exp.unwrap_or(defaults.require_exp),
+            issuer: self.issuer.clone(),
+            audience: self.audience.clone(),
+        }
+    }
+}
+
+fn options_from_js(options: &JsValue) -> Result<VerifyOptions, BindingError> {
+    if options.is_undefined() || options.is_null() {
+        return Ok(VerifyOptions::default());
+    }
+    if !options.is_object() {
+        return Err(BindingError::invalid("options must be an object"));
+    }
+    let text = json_text(options, "options")?;
+    VerifierOptions::from_json(&text)
+        .map(|o| o.to_core())
+        .map_err(BindingError::invalid)
+}
+
+fn secret_bytes(secret: &JsValue) -> Result<Zeroizing<Vec<u8>>, BindingError> {
+    if let Some(text) = secret.as_string() {
+        return Ok(Zeroizing::new(text.into_bytes()));
+    }
+    if let Some(bytes) = secret.dyn_ref::<js_sys::Uint8Array>() {
+        return Ok(Zeroizing::new(bytes.to_vec()));
+    }
+    Err(BindingError::invalid(
+        "secret must be a string or a Uint8Array",
+    ))
+}
+
+/// One `VerifierKey` entry, added to `set`.
+fn add_key(set: &mut KeySet, entry: &JsValue) -> Result<(), BindingError> {
+    if !entry.is_object() {
+        return Err(BindingError::invalid("each key must be an object"));
+    }
+    let member = |name: &str| Reflect::get(entry, &JsValue::from_str(name));
+    let jwks = member("jwks")?;
+    let allowed: &[&str] = if jwks.is_undefined() {
+        &["hs256Secret", "kid", "legacy"]
+    } else {
+        &["jwks"]
+    };
+    for name in Object::keys(entry.unchecked_ref::<Object>()).iter() {
+        if !name
+            .as_string()
+            .is_some_and(|n| allowed.contains(&n.as_str()))
+        {
+            return Err(BindingError::invalid(
+                "a key is {hs256Secret, kid?, legacy?} or {jwks}",
+            ));
+        }
+    }
+    if !jwks.is_undefined() {
+        let keys = KeySet::from_jwks_json(&json_text(&jwks, "jwks")?)?;
+        for key in keys.keys() {
+            set.add_verification_key(key.clone())?;
+        }
+        return Ok(());
+    }
+    let secret = secret_bytes(&member("hs256Secret")?)?;
+    let legacy = member("legacy")?;
+    let key = match legacy.as_bool() {
+        Some(true) => Key::hs256_legacy(&secret),
+        Some(false) => Key::hs256(&secret),
+        None if legacy.is_undefined() => Key::hs256(&secret),
+        None => return Err(BindingError::invalid("legacy must be a boolean")),
+    }?;
+    let kid = member("kid")?;
+    let key = match kid.as_string() {
+        Some(kid) => key.with_kid(kid),
+        None if kid.is_undefined() => key,
+        None => return Err(BindingError::invalid("kid must be a string")),
+    };
+    Ok(set.add_verification_key(key)?)
+}
+
+/// The claims as a plain object, plus the derived `userId`.
+fn claims_to_js(claims: &Claims) -> Result<JsValue, BindingError> {
+    let object = to_js(claims)?;
+    let user_id = claims
+        .user_id()
+        .map_or(JsValue::NULL, |id| JsValue::from_f64(id as f64));
+    Reflect::set(&object, &JsValue::from_str("userId"), &user_id)?;
+    Ok(object)
+}
+
+/// Verifies tokens against trusted keys: a JWKS (EdDSA, ES256), a shared HS256 secret, or both.
+#[wasm_bindgen]
+pub struct Verifier {
+    inner: authcore::tokens::Verifier,
+}
+
+impl Verifier {
+    fn over(keys: KeySet, options: &JsValue) -> Result<Verifier, BindingError> {
+        let options = options_from_js(options)?;
+        Ok(Verifier {
+            inner: authcore::tokens::Verifier::new(keys, options, Arc::new(JsClock)),
+        })
+    }
+}
+
+#[wasm_bindgen]
+impl Verifier {
+    /// A verifier trusting the public keys of a JWKS document (`{"keys": [...]}`), given as JSON
+    /// text or as an object. Ed25519 and P-256 keys are used; other key types are skipped.
+    ///
+    /// Throws `AuthcoreError` with code `invalid_jwks`, `invalid_key`, `unsupported_key` (an `oct`
+    /// key: a published secret is no secret), `duplicate_key_id`, or `invalid_argument`.
+    #[wasm_bindgen(js_name = fromJwks)]
+    pub fn from_jwks(
+        #[wasm_bindgen(unchecked_param_type = "string | JsonWebKeySet")] jwks: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "VerifierOptions")] options: JsValue,
+    ) -> Result<Verifier, BindingError> {
+        let text = json_text(&jwks, "jwks")?;
+        let keys = KeySet::from_jwks_json(&text)?;
+        Verifier::over(keys, &options)
+    }
+
+    /// A verifier sharing an HS256 secret (a string, as UTF-8, or bytes) of at least 32 bytes,
+    /// for Node services that share authd's secret.
+    ///
+    /// Throws `AuthcoreError` with code `weak_secret` for a shorter secret, or `invalid_argument`.
+    #[wasm_bindgen(js_name = fromHs256Secret)]
+    pub fn from_hs256_secret(
+        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] secret: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "VerifierOptions")] options: JsValue,
+    ) -> Result<Verifier, BindingError> {
+        let key = Key::hs256(&secret_bytes(&secret)?)?;
+        Verifier::over(KeySet::single(key), &options)
+    }
+
+    /// Like `fromHs256Secret`, accepting any non-empty secret, for existing deployments whose
+    /// secret is shorter than 32 bytes (the seed's `your-secret-key`). Prefer `fromHs256Secret`.
+    #[wasm_bindgen(js_name = fromLegacyHs256Secret)]
+    pub fn from_legacy_hs256_secret(
+        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] secret: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "VerifierOptions")] options: JsValue,
+    ) -> Result<Verifier, BindingError> {
+        let key = Key::hs256_legacy(&secret_bytes(&secret)?)?;
+        Verifier::over(KeySet::single(key), &options)
+    }
+
+    /// A verifier trusting several keys at once, in order: during a move from a shared HS256
+    /// secret to EdDSA, `[{hs256Secret, kid: "hs-1"}, {jwks}]` accepts tokens of both.
+    ///
+    /// Throws `AuthcoreError` like `fromJwks` and `fromHs256Secret`, `duplicate_key_id` for a `kid`
+    /// seen twice, or `invalid_argument` for an entry that is not a `VerifierKey`.
+    #[wasm_bindgen(js_name = fromKeys)]
+    pub fn from_keys(
+        #[wasm_bindgen(unchecked_param_type = "VerifierKey[]")] keys: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "VerifierOptions")] options: JsValue,
+    ) -> Result<Verifier, BindingError> {
+        if !Array::is_array(&keys) {
+            return Err(BindingError::invalid("keys must be an array"));
+        }
+        let mut set = KeySet::new();
+        for entry in Array::from(&keys).iter() {
+            add_key(&mut set, &entry)?;
+        }
+        Verifier::over(set, &options)
+    }
+
+    /// Verifies `token` now (`Date.now()`) and returns its claims.
+    ///
+    /// Checks, in order: size and structure, header, algorithm and key, signature, claim types,
+    /// `exp`, `nbf`, `iss`, `aud`. Throws `AuthcoreError` whose `code` names the first failure:
+    /// `token_too_large`, `malformed`, `unsupported_header`, `algorithm_not_allowed`,
+    /// `unknown_key_id`, `invalid_signature`, `invalid_claims`, `expired`, `not_yet_valid`,
+    /// `missing_claim`, `invalid_issuer` or `invalid_audience`.
+    #[wasm_bindgen(unchecked_return_type = "Claims")]
+    pub fn verify(&self, token: &str) -> Result<JsValue, BindingError> {
+        let verified = self.inner.verify(token)?;
+        claims_to_js(&verified.claims)
+    }
+
+    /// Like `verify`, as if the time were `nowSeconds` (seconds since the epoch).
+    #[wasm_bindgen(js_name = verifyAt, unchecked_return_type = "Claims")]
+    pub fn verify_at(
+        &self,
+        token: &str,
+        #[wasm_bindgen(js_name = nowSeconds)] now_seconds: f64,
+    ) -> Result<JsValue, BindingError> {
+        let now = whole_number_arg(Some(now_seconds), "nowSeconds")?.unwrap_or_default();
+        let verified = self.inner.verify_at(token, now)?;
+        claims_to_js(&verified.claims)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn absent_options_take_the_core_defaults() {
+        let o = VerifierOptions::from_json("{}").unwrap().to_core();
+        assert_eq!(o, VerifyOptions::default());
+    }
+
+    #[test]
+    fn options_are_read_in_js_naming() {
+        let o = VerifierOptions::from_json(
+            r#"{"leewaySeconds":5,"issuer":"authd","audience":"app","requireExp":false}"#,
+        )
+        .unwrap()
+        .to_core();
+        assert_eq!(o.leeway_seconds, 5);
+        assert_eq!(o.issuer.as_deref(), Some("authd"));
+        assert_eq!(o.audience.as_deref(), Some("app"));
+        assert!(!o.require_exp);
+    }
+
+    #[test]
+    fn misspelt_or_out_of_range_options_are_refused() {
+        for bad in [
+            r#"{"audiance":"app"}"#,
+            r#"{"leeway":5}"#,
+            r#"{"leewaySeconds":-1}"#,
+            r#"{"leewaySeconds":1.5}"#,
+            r#"{"requireExp":"yes"}"#,
+        ] {
+            assert!(VerifierOptions::from_json(bad).is_err(), "{bad}");
+        }
+    }
+}
