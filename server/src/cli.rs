@@ -1,0 +1,145 @@
+//! Command line and environment of `authd` (clap derive; every option also reads an env variable).
+//!
+//! Secrets are never taken from argv (they would show in `ps`): the JWT secret, the bootstrap
+//! admin's password and the password of `authd user create` come from env variables, a file or
+//! standard input only. They are listed in [`SECRETS_HELP`].
+
+use std::path::PathBuf;
+
+use clap::builder::BoolishValueParser;
+use clap::{ArgAction, Args, Parser, Subcommand};
+
+/// Help text for the settings that are read from the environment only.
+pub const SECRETS_HELP: &str = "\
+Secrets (environment only, never on the command line):
+  AUTHD_JWT_SECRET (or JWT_SECRET)   HS256 secret shared by every instance. Required with
+                                     DATABASE_URL unless --jwt-secret-file is given. With
+                                     --production it must be at least 32 bytes; a shorter one
+                                     (like the tutorial's `your-secret-key`, to keep its tokens
+                                     valid) is accepted with a warning otherwise. Embedded mode
+                                     without a secret generates one in DATA_DIR/jwt-secret (0600).
+  AUTHD_BOOTSTRAP_ADMIN_PASSWORD     password of the bootstrap admin (see --bootstrap-admin-*)
+  AUTHD_USER_PASSWORD                password for `authd user create` (else read from stdin)
+
+Logging: RUST_LOG (default `info`). Each request is logged at `debug` (method, route, status,
+latency); 5xx answers at `warn`. Passwords, tokens and secrets are never logged.
+
+Containers: set AUTHD_BIND=0.0.0.0 to listen on every interface.";
+
+/// `authd`: the authcore HTTP server.
+#[derive(Debug, Parser)]
+#[command(name = "authd", version, about, after_help = SECRETS_HELP)]
+pub struct Cli {
+    /// Server settings (used when no subcommand is given).
+    #[command(flatten)]
+    pub serve: ServeArgs,
+    /// What to do; without a subcommand, authd serves HTTP.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Manage users directly in the store (e.g. to create the first admin).
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+/// `authd user …`.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user with the given roles; the password comes from AUTHD_USER_PASSWORD or stdin.
+    Create(UserCreateArgs),
+}
+
+/// Where users are stored.
+#[derive(Debug, Clone, Args)]
+pub struct StoreArgs {
+    /// MySQL/MariaDB URL (`mysql://user:pass@host:3306/db`). Unset: embedded SQLite in --data-dir.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Directory of the embedded database and of the generated JWT secret.
+    #[arg(long, env = "AUTHD_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+    /// Maximum number of MySQL connections.
+    #[arg(long, env = "AUTHD_DB_POOL_SIZE", default_value_t = 10)]
+    pub db_pool_size: usize,
+    /// bcrypt cost of new password hashes (4..=31; existing cost-8 `$2a$` hashes still verify).
+    #[arg(long, env = "AUTHD_BCRYPT_COST", default_value_t = authcore::passwords::DEFAULT_COST)]
+    pub bcrypt_cost: u32,
+}
+
+/// Settings of the HTTP server.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// TCP port to listen on (0 picks a free one).
+    #[arg(long, env = "PORT", default_value_t = 8080)]
+    pub port: u16,
+    /// Address to listen on; use 0.0.0.0 in containers.
+    #[arg(long, env = "AUTHD_BIND", default_value = "127.0.0.1")]
+    pub bind: String,
+    /// Storage.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Allowed CORS origins, comma-separated (`*` allows any origin).
+    #[arg(
+        long,
+        env = "AUTHD_CORS_ORIGINS",
+        default_value = "http://localhost:8081",
+        value_delimiter = ','
+    )]
+    pub cors_origins: Vec<String>,
+    /// File holding the HS256 secret (its bytes, trailing newline removed).
+    #[arg(long, env = "AUTHD_JWT_SECRET_FILE")]
+    pub jwt_secret_file: Option<PathBuf>,
+    /// Refuse to start without a configured JWT secret of at least 32 bytes.
+    #[arg(long, env = "AUTHD_PRODUCTION", action = ArgAction::SetTrue,
+          value_parser = BoolishValueParser::new())]
+    pub production: bool,
+    /// Lifetime of issued access tokens, in seconds.
+    #[arg(long, env = "AUTHD_TOKEN_TTL_SECONDS", default_value_t = 86_400)]
+    pub token_ttl_seconds: i64,
+    /// How long a user's roles are cached, in ms (0 disables the cache). Role changes and
+    /// deletions take effect within this bound.
+    #[arg(long, env = "AUTHD_ROLE_CACHE_MS", default_value_t = 1000)]
+    pub role_cache_ms: u64,
+    /// Most users whose roles are cached at once.
+    #[arg(long, env = "AUTHD_ROLE_CACHE_CAPACITY", default_value_t = 100_000)]
+    pub role_cache_capacity: usize,
+    /// Upper bound of one store call, in ms; past it the request gets 503.
+    #[arg(long, env = "AUTHD_STORE_TIMEOUT_MS", default_value_t = 1000)]
+    pub store_timeout_ms: u64,
+    /// Upper bound of a whole request (body, store, bcrypt), in seconds.
+    #[arg(long, env = "AUTHD_REQUEST_TIMEOUT_SECONDS", default_value_t = 30)]
+    pub request_timeout_seconds: u64,
+    /// Time a client gets to send the request headers, in seconds.
+    #[arg(long, env = "AUTHD_HEADER_READ_TIMEOUT_SECONDS", default_value_t = 10)]
+    pub header_read_timeout_seconds: u64,
+    /// Time in-flight requests get to finish after SIGINT/SIGTERM, in seconds.
+    #[arg(long, env = "AUTHD_SHUTDOWN_TIMEOUT_SECONDS", default_value_t = 30)]
+    pub shutdown_timeout_seconds: u64,
+    /// Username of an admin created at start-up if absent (with _EMAIL and the _PASSWORD env).
+    #[arg(long, env = "AUTHD_BOOTSTRAP_ADMIN_USERNAME")]
+    pub bootstrap_admin_username: Option<String>,
+    /// Email of the bootstrap admin.
+    #[arg(long, env = "AUTHD_BOOTSTRAP_ADMIN_EMAIL")]
+    pub bootstrap_admin_email: Option<String>,
+}
+
+/// `authd user create`.
+#[derive(Debug, Clone, Args)]
+pub struct UserCreateArgs {
+    /// Username of the new user.
+    #[arg(long)]
+    pub username: String,
+    /// Email of the new user.
+    #[arg(long)]
+    pub email: String,
+    /// Role to grant (`user`, `moderator`, `admin`); repeat for several. Default: user.
+    #[arg(long = "role")]
+    pub roles: Vec<String>,
+    /// Storage.
+    #[command(flatten)]
+    pub store: StoreArgs,
+}

@@ -1,0 +1,386 @@
+//! The one typed configuration of the server, validated once at start-up with clear messages.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use authcore::passwords::PasswordHasher;
+use authcore::validation::{SignupRules, validate_signup};
+use serde_json::json;
+use zeroize::Zeroizing;
+
+use crate::cli::{ServeArgs, StoreArgs};
+
+/// Env variables holding the JWT secret, in order of precedence.
+pub const JWT_SECRET_VARS: [&str; 2] = ["AUTHD_JWT_SECRET", "JWT_SECRET"];
+/// Env variable holding the bootstrap admin's password.
+pub const BOOTSTRAP_PASSWORD_VAR: &str = "AUTHD_BOOTSTRAP_ADMIN_PASSWORD";
+
+/// Which origins may read responses in a browser.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CorsOrigins {
+    /// Any origin (`Access-Control-Allow-Origin: *`).
+    Any,
+    /// Exactly these origins (lowercase `scheme://host[:port]`); may be empty.
+    List(Vec<String>),
+}
+
+/// Where the HS256 secret comes from.
+#[derive(Clone, Default)]
+pub enum JwtSecret {
+    /// Not configured: generated in the data directory (embedded mode only).
+    #[default]
+    Unset,
+    /// These bytes (from `AUTHD_JWT_SECRET`/`JWT_SECRET`, or set directly).
+    Value(Zeroizing<Vec<u8>>),
+    /// The content of this file, trailing newline removed.
+    File(PathBuf),
+}
+
+impl std::fmt::Debug for JwtSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            JwtSecret::Unset => f.write_str("Unset"),
+            JwtSecret::Value(_) => f.write_str("Value(<redacted>)"),
+            JwtSecret::File(path) => f.debug_tuple("File").field(path).finish(),
+        }
+    }
+}
+
+/// An admin to create at start-up unless the username exists.
+#[derive(Clone)]
+pub struct BootstrapAdmin {
+    /// Username.
+    pub username: String,
+    /// Email.
+    pub email: String,
+    /// Plaintext password (from `AUTHD_BOOTSTRAP_ADMIN_PASSWORD`).
+    pub password: Zeroizing<String>,
+}
+
+impl std::fmt::Debug for BootstrapAdmin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BootstrapAdmin")
+            .field("username", &self.username)
+            .field("email", &self.email)
+            .field("password", &"<redacted>")
+            .finish()
+    }
+}
+
+/// Everything the server needs, validated. [`Config::default`] gives the documented defaults
+/// (handy for tests, which then override fields).
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address to listen on (used by `main`; [`crate::serve`] takes a bound listener).
+    pub listen: SocketAddr,
+    /// `mysql://…`, or `None` for embedded SQLite.
+    pub database_url: Option<String>,
+    /// Data directory (SQLite file, generated JWT secret).
+    pub data_dir: PathBuf,
+    /// Maximum MySQL connections.
+    pub db_pool_size: usize,
+    /// Allowed CORS origins.
+    pub cors_origins: CorsOrigins,
+    /// Source of the HS256 secret.
+    pub jwt_secret: JwtSecret,
+    /// Production mode: a configured secret of at least 32 bytes is mandatory.
+    pub production: bool,
+    /// Access token lifetime in seconds.
+    pub token_ttl_seconds: i64,
+    /// bcrypt cost of new hashes.
+    pub bcrypt_cost: u32,
+    /// Role cache entry lifetime (zero disables the cache).
+    pub role_cache_ttl: Duration,
+    /// Role cache capacity in users.
+    pub role_cache_capacity: usize,
+    /// Upper bound of one store call.
+    pub store_timeout: Duration,
+    /// Upper bound of one request.
+    pub request_timeout: Duration,
+    /// Time allowed for reading request headers.
+    pub header_read_timeout: Duration,
+    /// Time allowed for draining in-flight requests at shutdown.
+    pub shutdown_timeout: Duration,
+    /// Admin created at start-up when absent.
+    pub bootstrap_admin: Option<BootstrapAdmin>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: None,
+            data_dir: PathBuf::from("./data"),
+            db_pool_size: 10,
+            cors_origins: CorsOrigins::List(vec!["http://localhost:8081".to_owned()]),
+            jwt_secret: JwtSecret::Unset,
+            production: false,
+            token_ttl_seconds: 86_400,
+            bcrypt_cost: authcore::passwords::DEFAULT_COST,
+            role_cache_ttl: Duration::from_millis(1000),
+            role_cache_capacity: 100_000,
+            store_timeout: Duration::from_millis(1000),
+            request_timeout: Duration::from_secs(30),
+            header_read_timeout: Duration::from_secs(10),
+            shutdown_timeout: Duration::from_secs(30),
+            bootstrap_admin: None,
+        }
+    }
+}
+
+/// A setting that cannot be used; the text says which and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+fn bad(msg: impl Into<String>) -> ConfigError {
+    ConfigError(msg.into())
+}
+
+/// A non-empty env variable.
+fn env_value(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+impl Config {
+    /// Builds and validates the configuration from parsed flags plus the secret env variables.
+    pub fn from_args(args: ServeArgs) -> Result<Config, ConfigError> {
+        let ip: IpAddr = args.bind.trim().parse().map_err(|_| {
+            bad(format!(
+                "AUTHD_BIND/--bind: {:?} is not an IP address (use 127.0.0.1, or 0.0.0.0 in containers)",
+                args.bind
+            ))
+        })?;
+        let store = check_store(args.store)?;
+        let jwt_secret = match (
+            &args.jwt_secret_file,
+            JWT_SECRET_VARS.iter().find_map(|v| env_value(v)),
+        ) {
+            (Some(_), Some(_)) => {
+                return Err(bad(
+                    "both AUTHD_JWT_SECRET/JWT_SECRET and --jwt-secret-file are set; keep one",
+                ));
+            }
+            (Some(path), None) => JwtSecret::File(path.clone()),
+            (None, Some(value)) => JwtSecret::Value(Zeroizing::new(value.into_bytes())),
+            (None, None) => JwtSecret::Unset,
+        };
+        let config = Config {
+            listen: SocketAddr::new(ip, args.port),
+            database_url: store.database_url,
+            data_dir: store.data_dir,
+            db_pool_size: store.db_pool_size,
+            cors_origins: parse_origins(&args.cors_origins)?,
+            jwt_secret,
+            production: args.production,
+            token_ttl_seconds: args.token_ttl_seconds,
+            bcrypt_cost: store.bcrypt_cost,
+            role_cache_ttl: Duration::from_millis(args.role_cache_ms),
+            role_cache_capacity: args.role_cache_capacity,
+            store_timeout: Duration::from_millis(args.store_timeout_ms),
+            request_timeout: Duration::from_secs(args.request_timeout_seconds),
+            header_read_timeout: Duration::from_secs(args.header_read_timeout_seconds),
+            shutdown_timeout: Duration::from_secs(args.shutdown_timeout_seconds),
+            bootstrap_admin: bootstrap_admin(
+                args.bootstrap_admin_username,
+                args.bootstrap_admin_email,
+                env_value(BOOTSTRAP_PASSWORD_VAR),
+            )?,
+        };
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks ranges and combinations (also for configurations built in code).
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if !(1..=1000).contains(&self.db_pool_size) {
+            return Err(bad("AUTHD_DB_POOL_SIZE must be between 1 and 1000"));
+        }
+        PasswordHasher::new(self.bcrypt_cost)
+            .map_err(|_| bad("AUTHD_BCRYPT_COST must be between 4 and 31"))?;
+        if !(60..=31_536_000).contains(&self.token_ttl_seconds) {
+            return Err(bad(
+                "AUTHD_TOKEN_TTL_SECONDS must be between 60 and 31536000 (one year)",
+            ));
+        }
+        if self.role_cache_ttl > Duration::from_secs(60) {
+            return Err(bad("AUTHD_ROLE_CACHE_MS must be at most 60000"));
+        }
+        if self.role_cache_capacity == 0 {
+            return Err(bad("AUTHD_ROLE_CACHE_CAPACITY must be at least 1"));
+        }
+        if self.store_timeout < Duration::from_millis(10) {
+            return Err(bad("AUTHD_STORE_TIMEOUT_MS must be at least 10"));
+        }
+        if self.request_timeout < Duration::from_secs(1) {
+            return Err(bad("AUTHD_REQUEST_TIMEOUT_SECONDS must be at least 1"));
+        }
+        if self.header_read_timeout < Duration::from_secs(1) {
+            return Err(bad("AUTHD_HEADER_READ_TIMEOUT_SECONDS must be at least 1"));
+        }
+        if let Some(url) = &self.database_url
+            && !url.starts_with("mysql://")
+        {
+            return Err(bad(
+                "DATABASE_URL must start with mysql:// (unset it for the embedded SQLite store)",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Validated store settings, shared by the server and `authd user create`.
+pub struct StoreSettings {
+    /// `mysql://…` or `None`.
+    pub database_url: Option<String>,
+    /// Data directory.
+    pub data_dir: PathBuf,
+    /// Pool size.
+    pub db_pool_size: usize,
+    /// bcrypt cost.
+    pub bcrypt_cost: u32,
+}
+
+/// Validates the store flags.
+pub fn check_store(args: StoreArgs) -> Result<StoreSettings, ConfigError> {
+    let database_url = args.database_url.filter(|u| !u.trim().is_empty());
+    if args.data_dir.as_os_str().is_empty() {
+        return Err(bad("AUTHD_DATA_DIR must not be empty"));
+    }
+    PasswordHasher::new(args.bcrypt_cost)
+        .map_err(|_| bad("AUTHD_BCRYPT_COST must be between 4 and 31"))?;
+    Ok(StoreSettings {
+        database_url,
+        data_dir: args.data_dir,
+        db_pool_size: args.db_pool_size,
+        bcrypt_cost: args.bcrypt_cost,
+    })
+}
+
+/// `*` alone means any origin; otherwise each entry must be `http(s)://host[:port]`.
+fn parse_origins(raw: &[String]) -> Result<CorsOrigins, ConfigError> {
+    let entries: Vec<&str> = raw
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .collect();
+    if entries == ["*"] {
+        return Ok(CorsOrigins::Any);
+    }
+    let mut origins = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let origin = entry.trim_end_matches('/').to_ascii_lowercase();
+        let rest = origin
+            .strip_prefix("http://")
+            .or_else(|| origin.strip_prefix("https://"));
+        let valid = rest.is_some_and(|host| {
+            !host.is_empty()
+                && host
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b".-:[]_".contains(&b))
+        });
+        if !valid {
+            return Err(bad(format!(
+                "AUTHD_CORS_ORIGINS: {entry:?} is not an origin like http://localhost:8081 \
+                 (scheme://host[:port], no path; or `*` alone for any origin)"
+            )));
+        }
+        origins.push(origin);
+    }
+    Ok(CorsOrigins::List(origins))
+}
+
+/// All three bootstrap settings, or none.
+fn bootstrap_admin(
+    username: Option<String>,
+    email: Option<String>,
+    password: Option<String>,
+) -> Result<Option<BootstrapAdmin>, ConfigError> {
+    let password = password.map(Zeroizing::new);
+    match (
+        username.filter(|u| !u.is_empty()),
+        email.filter(|e| !e.is_empty()),
+        password,
+    ) {
+        (None, None, None) => Ok(None),
+        (Some(username), Some(email), Some(password)) => {
+            let body = json!({"username": username, "email": email, "password": password.as_str()});
+            validate_signup(&body, &SignupRules::default())
+                .map_err(|e| bad(format!("bootstrap admin: {e}")))?;
+            Ok(Some(BootstrapAdmin {
+                username,
+                email,
+                password,
+            }))
+        }
+        _ => Err(bad(
+            "bootstrap admin: set all of AUTHD_BOOTSTRAP_ADMIN_USERNAME, \
+             AUTHD_BOOTSTRAP_ADMIN_EMAIL and AUTHD_BOOTSTRAP_ADMIN_PASSWORD, or none",
+        )),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_are_normalized_and_star_means_any() {
+        let list = parse_origins(&["HTTP://LocalHost:8081/ ".into(), "https://a.example".into()]);
+        assert_eq!(
+            list.unwrap(),
+            CorsOrigins::List(vec![
+                "http://localhost:8081".into(),
+                "https://a.example".into()
+            ])
+        );
+        assert_eq!(parse_origins(&["*".into()]).unwrap(), CorsOrigins::Any);
+        assert_eq!(parse_origins(&[]).unwrap(), CorsOrigins::List(vec![]));
+    }
+
+    #[test]
+    fn origins_with_paths_or_without_scheme_are_refused() {
+        for bad in ["localhost:8081", "http://a/b", "ftp://a", "http://"] {
+            assert!(parse_origins(&[bad.into()]).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn bootstrap_needs_all_three_settings() {
+        assert!(bootstrap_admin(None, None, None).unwrap().is_none());
+        assert!(bootstrap_admin(Some("root".into()), None, None).is_err());
+        let admin = bootstrap_admin(
+            Some("root".into()),
+            Some("root@example.com".into()),
+            Some("long enough".into()),
+        );
+        assert_eq!(admin.unwrap().unwrap().username, "root");
+    }
+
+    #[test]
+    fn bootstrap_password_is_validated_like_a_signup() {
+        let err = bootstrap_admin(
+            Some("root".into()),
+            Some("root@example.com".into()),
+            Some("123".into()),
+        );
+        assert!(err.unwrap_err().0.contains("Password must be at least 6"));
+    }
+
+    #[test]
+    fn defaults_are_valid_and_ranges_are_checked() {
+        assert!(Config::default().validate().is_ok());
+        let c = Config {
+            bcrypt_cost: 3,
+            ..Config::default()
+        };
+        assert!(c.validate().unwrap_err().0.contains("AUTHD_BCRYPT_COST"));
+        let c = Config {
+            database_url: Some("postgres://x".into()),
+            ..Config::default()
+        };
+        assert!(c.validate().unwrap_err().0.contains("mysql://"));
+    }
+}

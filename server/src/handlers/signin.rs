@@ -1,0 +1,111 @@
+//! `POST /api/auth/signin`: check the password, answer the user with a fresh token.
+//!
+//! Unknown username → 404 `User Not found.`; wrong password → 401 `Invalid Password!` (a password
+//! over bcrypt's 72 bytes is never verified, so it is always wrong: the seed silently truncated).
+//! A correct password whose stored hash is weaker than the configured cost (the seed's cost-8
+//! `$2a$` hashes) is re-hashed in the background.
+
+use authcore::passwords::{self, MAX_PASSWORD_BYTES, PasswordError};
+use authcore::roles::authorities;
+use authcore::tokens::{Claims, Clock, SystemClock};
+use authcore::validation::validate_signin;
+use http::{HeaderMap, Response, StatusCode};
+use serde::Serialize;
+use zeroize::Zeroizing;
+
+use crate::http::body;
+use crate::http::responses::{self, Body, bodies};
+use crate::state::AppState;
+
+/// The signin answer, keys in the seed's order.
+#[derive(Serialize)]
+struct SigninResponse<'a> {
+    id: i64,
+    username: &'a str,
+    email: &'a str,
+    roles: Vec<String>,
+    #[serde(rename = "accessToken")]
+    access_token: String,
+}
+
+fn invalid_password() -> Response<Body> {
+    responses::json_static(StatusCode::UNAUTHORIZED, bodies::INVALID_PASSWORD)
+}
+
+/// Handles a signin.
+pub async fn signin<B>(state: &AppState, headers: &HeaderMap, body: B) -> Response<Body>
+where
+    B: hyper::body::Body,
+    B::Error: std::error::Error + Send + Sync + 'static,
+{
+    let value = match body::read_value(headers, body).await {
+        Ok(value) => value,
+        Err(e) => return e.response(),
+    };
+    let request = match validate_signin(&value) {
+        Ok(request) => request,
+        Err(e) => return responses::bad_request(&e.to_string()),
+    };
+    drop(value);
+    let password = Zeroizing::new(request.password);
+    let user = match state.db.find_user_by_username(&request.username).await {
+        Ok(Some(user)) => user,
+        Ok(None) => return responses::json_static(StatusCode::NOT_FOUND, bodies::USER_NOT_FOUND),
+        Err(e) => return responses::store_error(&e),
+    };
+    if password.len() > MAX_PASSWORD_BYTES {
+        return invalid_password();
+    }
+    let stored_hash = user.password_hash.clone();
+    match state.passwords.verify(password.clone(), stored_hash).await {
+        Ok(Ok(true)) => {}
+        Ok(Ok(false)) => return invalid_password(),
+        Ok(Err(PasswordError::InvalidHash(reason))) => {
+            tracing::warn!(
+                user_id = user.id,
+                reason,
+                "stored password hash is unusable"
+            );
+            return invalid_password();
+        }
+        Ok(Err(_)) => return invalid_password(),
+        Err(_) => return responses::internal_error(),
+    }
+    let claims = Claims::for_user(user.id, SystemClock.now(), state.token_ttl_seconds);
+    let access_token = match state.signer.sign(&claims) {
+        Ok(token) => token,
+        Err(e) => {
+            tracing::error!(code = e.code(), "could not sign a token");
+            return responses::internal_error();
+        }
+    };
+    state.roles.put(user.id, &user.roles);
+    if passwords::needs_rehash(&user.password_hash, state.passwords.cost()) {
+        upgrade_hash(state, user.id, password);
+    }
+    responses::json(
+        StatusCode::OK,
+        &SigninResponse {
+            id: user.id,
+            username: &user.username,
+            email: &user.email,
+            roles: authorities(&user.roles),
+            access_token,
+        },
+    )
+}
+
+/// Re-hashes a verified password at the configured cost, off the request path.
+fn upgrade_hash(state: &AppState, id: i64, password: Zeroizing<String>) {
+    let pool = state.passwords.clone();
+    let db = state.db.clone();
+    tokio::spawn(async move {
+        let Ok(Ok(hash)) = pool.hash(password).await else {
+            return;
+        };
+        match db.update_password_hash(id, &hash).await {
+            Ok(()) => tracing::debug!(user_id = id, "password hash upgraded"),
+            Err(e) => tracing::debug!(user_id = id, error = %e, "password hash not upgraded"),
+        }
+    });
+}

@@ -1,0 +1,193 @@
+//! The route table and dispatch. GET routes also answer HEAD (hyper sends no body then); anything
+//! else is a JSON 404 `Cannot METHOD /path`, as Express says it (but never as HTML).
+//!
+//! Paths match exactly, or like Express' defaults: case-insensitively and with one optional
+//! trailing slash (`/API/Test/All/`). The query string is ignored.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Instant;
+
+use http::{Method, Request, Response, StatusCode};
+
+use super::responses::{self, Body, bodies};
+use crate::handlers;
+use crate::state::AppState;
+
+/// Every route of the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    /// `GET /`.
+    Welcome,
+    /// `POST /api/auth/signup`.
+    Signup,
+    /// `POST /api/auth/signin`.
+    Signin,
+    /// `GET /api/test/all`.
+    PublicContent,
+    /// `GET /api/test/user`.
+    UserContent,
+    /// `GET /api/test/mod`.
+    ModeratorContent,
+    /// `GET /api/test/admin`.
+    AdminContent,
+    /// `GET /healthz`.
+    Health,
+    /// `GET /readyz`.
+    Ready,
+}
+
+const TABLE: [(&str, Route); 9] = [
+    ("/", Route::Welcome),
+    ("/api/auth/signup", Route::Signup),
+    ("/api/auth/signin", Route::Signin),
+    ("/api/test/all", Route::PublicContent),
+    ("/api/test/user", Route::UserContent),
+    ("/api/test/mod", Route::ModeratorContent),
+    ("/api/test/admin", Route::AdminContent),
+    ("/healthz", Route::Health),
+    ("/readyz", Route::Ready),
+];
+
+impl Route {
+    /// The route of `path`, if any.
+    pub fn from_path(path: &str) -> Option<Route> {
+        if let Some((_, route)) = TABLE.iter().find(|(p, _)| *p == path) {
+            return Some(*route);
+        }
+        let trimmed = match path.strip_suffix('/') {
+            Some(rest) if !rest.is_empty() => rest,
+            _ => path,
+        };
+        TABLE
+            .iter()
+            .find(|(p, _)| p.eq_ignore_ascii_case(trimmed))
+            .map(|(_, route)| *route)
+    }
+
+    /// The canonical path, used as the route label in logs.
+    pub fn path(self) -> &'static str {
+        TABLE
+            .iter()
+            .find(|(_, r)| *r == self)
+            .map_or("?", |(p, _)| p)
+    }
+
+    /// Whether `method` is served on this route.
+    pub fn accepts(self, method: &Method) -> bool {
+        match self {
+            Route::Signup | Route::Signin => method == Method::POST,
+            _ => method == Method::GET || method == Method::HEAD,
+        }
+    }
+}
+
+/// The label of a request path for logs: its route, or `unmatched` (raw paths are not logged).
+pub fn label(path: &str) -> &'static str {
+    Route::from_path(path).map_or("unmatched", Route::path)
+}
+
+/// Answers one request. Routes that need no I/O answer at once; signup and signin (body, store,
+/// bcrypt) run under the whole-request timeout (503 when it passes); the protected routes and
+/// `/readyz` make at most one store call, which the store timeout bounds.
+pub async fn handle<B>(state: Arc<AppState>, req: Request<B>) -> Result<Response<Body>, Infallible>
+where
+    B: hyper::body::Body + Send,
+    B::Error: std::error::Error + Send + Sync + 'static,
+{
+    let route = Route::from_path(req.uri().path()).filter(|r| r.accepts(req.method()));
+    let Some(route) = route else {
+        return Ok(responses::not_found(req.method(), req.uri().path()));
+    };
+    let response = match route {
+        Route::Welcome => responses::json_static(StatusCode::OK, bodies::WELCOME),
+        Route::PublicContent => responses::html_static(StatusCode::OK, "Public Content."),
+        Route::Health => responses::json_static(StatusCode::OK, bodies::STATUS_OK),
+        // Token check plus at most one store call, itself bounded by the store timeout: no
+        // whole-request timer on this hot path.
+        Route::UserContent | Route::ModeratorContent | Route::AdminContent | Route::Ready => {
+            let response = dispatch(&state, route, req).await;
+            log_failure(route, &response, None);
+            response
+        }
+        Route::Signup | Route::Signin => {
+            let started = Instant::now();
+            let limit = state.request_timeout;
+            let response = match tokio::time::timeout(limit, dispatch(&state, route, req)).await {
+                Ok(response) => response,
+                Err(_) => responses::unavailable(),
+            };
+            log_failure(route, &response, Some(started));
+            response
+        }
+    };
+    Ok(response)
+}
+
+/// Logs 5xx answers at `warn` (everything else is logged at `debug` by the trace layer).
+fn log_failure(route: Route, response: &Response<Body>, started: Option<Instant>) {
+    if response.status().is_server_error() {
+        let latency_us =
+            started.map(|s| u64::try_from(s.elapsed().as_micros()).unwrap_or(u64::MAX));
+        tracing::warn!(
+            route = route.path(),
+            status = response.status().as_u16(),
+            latency_us,
+            "request failed"
+        );
+    }
+}
+
+async fn dispatch<B>(state: &AppState, route: Route, req: Request<B>) -> Response<Body>
+where
+    B: hyper::body::Body,
+    B::Error: std::error::Error + Send + Sync + 'static,
+{
+    let (parts, body) = req.into_parts();
+    match route {
+        Route::Signup => handlers::signup::signup(state, &parts.headers, body).await,
+        Route::Signin => handlers::signin::signin(state, &parts.headers, body).await,
+        Route::UserContent => handlers::content::user(state, &parts.headers).await,
+        Route::ModeratorContent => handlers::content::moderator(state, &parts.headers).await,
+        Route::AdminContent => handlers::content::admin(state, &parts.headers).await,
+        Route::Ready => handlers::health::ready(state).await,
+        Route::Welcome | Route::PublicContent | Route::Health => {
+            responses::not_found(&parts.method, parts.uri.path())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_match_exactly_or_like_express() {
+        assert_eq!(Route::from_path("/"), Some(Route::Welcome));
+        assert_eq!(
+            Route::from_path("/api/test/all"),
+            Some(Route::PublicContent)
+        );
+        assert_eq!(
+            Route::from_path("/API/Test/All/"),
+            Some(Route::PublicContent)
+        );
+        assert_eq!(Route::from_path("/api/test/all//"), None);
+        assert_eq!(Route::from_path("/api/nope"), None);
+        assert_eq!(Route::from_path(""), None);
+    }
+
+    #[test]
+    fn get_routes_take_head_and_post_routes_only_post() {
+        assert!(Route::PublicContent.accepts(&Method::HEAD));
+        assert!(!Route::PublicContent.accepts(&Method::POST));
+        assert!(Route::Signin.accepts(&Method::POST));
+        assert!(!Route::Signin.accepts(&Method::GET));
+    }
+
+    #[test]
+    fn labels_never_echo_unknown_paths() {
+        assert_eq!(label("/API/TEST/USER"), "/api/test/user");
+        assert_eq!(label("/secret/token/abc"), "unmatched");
+    }
+}

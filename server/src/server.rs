@@ -1,0 +1,219 @@
+//! Start-up, the accept loop and graceful shutdown.
+//!
+//! Middleware stack (outermost first, all from tower/tower-http): request tracing (a `debug` span
+//! per request with method and route, status and latency on completion), CORS, then the router.
+//! HTTP/1.1 with keep-alive; headers must arrive within the header-read timeout. On shutdown the
+//! listener closes, idle connections are closed and in-flight requests get up to the shutdown
+//! timeout to finish.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::Request;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tower::ServiceBuilder;
+use tower_http::LatencyUnit;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+use crate::config::{Config, ConfigError};
+use crate::database::{Database, StoreTarget};
+use crate::http::{cors, router};
+use crate::state::AppState;
+use crate::store::StoreError;
+use crate::{bootstrap, secret};
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// A setting is unusable.
+    #[error("configuration: {0}")]
+    Config(#[from] ConfigError),
+    /// The store could not be opened (and the failure is not a passing outage).
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
+    /// Listening failed.
+    #[error("cannot listen: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// A server accepting connections in the background.
+pub struct RunningServer {
+    addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<()>,
+}
+
+impl RunningServer {
+    /// The address it listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Stops accepting, drains in-flight requests (bounded by the shutdown timeout) and returns.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+}
+
+/// Validates the configuration, loads the signing key, opens the store (an unavailable MySQL is
+/// retried in the background while requests get 503), starts the bootstrap admin task, prints
+/// `authd listening on http://ADDR` and serves `listener` in the background.
+pub async fn start(config: Config, listener: TcpListener) -> Result<RunningServer, ServeError> {
+    config.validate()?;
+    let key = secret::load_key(&config)?;
+    let target = StoreTarget {
+        database_url: config.database_url.clone(),
+        data_dir: config.data_dir.clone(),
+        pool_size: config.db_pool_size,
+    };
+    let db = Database::connect(target, config.store_timeout).await?;
+    let state = Arc::new(AppState::build(&config, key, db)?);
+    if let Some(admin) = config.bootstrap_admin.clone() {
+        let db = state.db.clone();
+        tokio::spawn(bootstrap::run_at_startup(
+            db,
+            state.passwords.clone(),
+            admin,
+        ));
+    }
+    let addr = listener.local_addr()?;
+    let backend = if config.database_url.is_some() {
+        "mysql"
+    } else {
+        "sqlite"
+    };
+    tracing::info!(%addr, backend, "authd started");
+    println!("authd listening on http://{addr}");
+    let (stop, stopped) = oneshot::channel();
+    let task = tokio::spawn(accept_loop(listener, state, config, stopped));
+    Ok(RunningServer {
+        addr,
+        stop: Some(stop),
+        task,
+    })
+}
+
+/// [`start`], then serve until `shutdown` resolves, then drain.
+pub async fn serve<F>(config: Config, listener: TcpListener, shutdown: F) -> Result<(), ServeError>
+where
+    F: Future<Output = ()>,
+{
+    let running = start(config, listener).await?;
+    shutdown.await;
+    tracing::info!("shutting down");
+    running.shutdown().await;
+    Ok(())
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    state: Arc<AppState>,
+    config: Config,
+    mut stopped: oneshot::Receiver<()>,
+) {
+    let app = tower::service_fn(move |req: Request<Incoming>| router::handle(state.clone(), req));
+    let service = ServiceBuilder::new()
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request<Incoming>| {
+                    tracing::debug_span!(
+                        "request",
+                        method = %req.method(),
+                        route = router::label(req.uri().path()),
+                    )
+                })
+                .on_request(())
+                .on_response(
+                    DefaultOnResponse::new()
+                        .level(Level::DEBUG)
+                        .latency_unit(LatencyUnit::Micros),
+                )
+                .on_body_chunk(())
+                .on_eos(())
+                .on_failure(()),
+        )
+        .layer(cors::layer(&config.cors_origins))
+        .service(app);
+
+    let mut http = http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(config.header_read_timeout)
+        .keep_alive(true);
+    let graceful = GracefulShutdown::new();
+
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _peer)) => {
+                    let _ = stream.set_nodelay(true);
+                    let conn = http.serve_connection(
+                        TokioIo::new(stream),
+                        TowerToHyperService::new(service.clone()),
+                    );
+                    let conn = graceful.watch(conn);
+                    tokio::spawn(async move {
+                        if let Err(e) = conn.await {
+                            tracing::debug!(error = %e, "connection ended with an error");
+                        }
+                    });
+                }
+                Err(e) => {
+                    // Out of file descriptors and the like: pause instead of spinning.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            },
+            _ = &mut stopped => break,
+        }
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => tracing::info!("all connections closed"),
+        () = tokio::time::sleep(config.shutdown_timeout) => {
+            tracing::warn!("shutdown timeout passed with requests still in flight");
+        }
+    }
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
+
+/// Binds `config.listen` and serves until SIGINT/SIGTERM.
+pub async fn run(config: Config) -> Result<(), ServeError> {
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", config.listen)))?;
+    serve(config, listener, shutdown_signal()).await
+}

@@ -1,0 +1,342 @@
+//! MySQL/MariaDB backend (`mysql_async`) on the seed's own tables.
+//!
+//! Every call is bounded by [`OP_TIMEOUT`] (connect, pool wait and queries) and fails as
+//! [`StoreError::Unavailable`] when the database is down; the pool reconnects by itself later.
+
+use std::future::Future;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use authcore::roles::{Role, normalize_roles};
+use mysql_async::prelude::{FromValue, Queryable};
+use mysql_async::{
+    Conn, DriverError, Error as MyError, Opts, OptsBuilder, Pool, PoolConstraints, PoolOpts, Row,
+    TxOpts, UrlError,
+};
+
+use super::{CreateUserError, NewUser, Store, StoreError, UserRecord, roles_from_names};
+
+/// Upper bound of one store call (or one create attempt): pool wait, connect and queries.
+pub(super) const OP_TIMEOUT: Duration = Duration::from_secs(1);
+/// Attempts of a create transaction that hit a deadlock or lock-wait timeout.
+const CREATE_ATTEMPTS: u32 = 5;
+
+/// Server error codes that mean "the database cannot serve us right now".
+const UNAVAILABLE_CODES: &[u16] = &[
+    1040, // too many connections
+    1053, // server shutdown in progress
+    1152, 1153, 1158, 1159, 1160, 1161, // network read/write errors
+    1203, // max_user_connections
+    1205, // lock wait timeout
+    1213, // deadlock
+    1226, // user resource limit
+    1290, // read-only (--read-only)
+    1836, // read-only mode
+    1927, // connection killed
+    4031, // disconnected by the server (idle)
+];
+const ER_DUP_ENTRY: u16 = 1062;
+
+const USER_BY_NAME: &str = "SELECT u.id, u.username, u.email, u.password, r.name
+    FROM (SELECT id, username, email, password FROM users
+          WHERE username = ? ORDER BY id LIMIT 1) AS u
+    LEFT JOIN user_roles AS ur ON ur.userId = u.id
+    LEFT JOIN roles AS r ON r.id = ur.roleId
+    ORDER BY r.id";
+
+const USER_BY_ID: &str = "SELECT u.id, u.username, u.email, u.password, r.name
+    FROM users AS u
+    LEFT JOIN user_roles AS ur ON ur.userId = u.id
+    LEFT JOIN roles AS r ON r.id = ur.roleId
+    WHERE u.id = ?
+    ORDER BY r.id";
+
+const ROLES_BY_ID: &str = "SELECT u.id, r.name FROM users AS u
+    LEFT JOIN user_roles AS ur ON ur.userId = u.id
+    LEFT JOIN roles AS r ON r.id = ur.roleId
+    WHERE u.id = ?
+    ORDER BY r.id";
+
+const USERNAME_EXISTS: &str = "SELECT id FROM users WHERE username = ? LIMIT 1";
+const EMAIL_EXISTS: &str = "SELECT id FROM users WHERE email = ? LIMIT 1";
+const INSERT_USER: &str = "INSERT INTO users (username, email, password, createdAt, updatedAt)
+    VALUES (?, ?, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP())";
+const INSERT_USER_ROLE: &str = "INSERT INTO user_roles (createdAt, updatedAt, roleId, userId)
+    SELECT UTC_TIMESTAMP(), UTC_TIMESTAMP(), r.id, ? FROM roles AS r WHERE r.name = ?";
+const UPDATE_PASSWORD: &str =
+    "UPDATE users SET password = ?, updatedAt = UTC_TIMESTAMP() WHERE id = ?";
+
+/// The MySQL/MariaDB store.
+pub(crate) struct MySqlStore {
+    pool: Pool,
+}
+
+impl MySqlStore {
+    /// Builds the pool (at most `pool_size` connections) and sets up the schema.
+    pub(crate) async fn connect(url: &str, pool_size: usize) -> Result<Self, StoreError> {
+        let opts = Opts::from_url(url).map_err(|e| StoreError::Other(describe_url_error(&e)))?;
+        let max = pool_size.max(1);
+        let constraints = PoolConstraints::new(0, max)
+            .ok_or_else(|| StoreError::Other(format!("invalid pool size {pool_size}")))?;
+        let pool_opts = PoolOpts::default()
+            .with_constraints(constraints)
+            .with_inactive_connection_ttl(Duration::from_secs(60))
+            .with_ttl_check_interval(Duration::from_secs(30));
+        let opts = OptsBuilder::from_opts(opts)
+            .pool_opts(pool_opts)
+            .conn_ttl(Some(Duration::from_secs(300)))
+            .tcp_keepalive(Some(Duration::from_secs(30)))
+            .tcp_nodelay(true);
+        let store = Self {
+            pool: Pool::new(opts),
+        };
+        super::mysql_schema::ensure(&store.pool).await?;
+        Ok(store)
+    }
+
+    /// Runs a read-only `op` on a pooled connection within [`OP_TIMEOUT`]; retries once on a fresh
+    /// connection if the pooled one turned out to be dead (e.g. after a database restart).
+    async fn read<T, F, Fut>(&self, op: F) -> Result<T, StoreError>
+    where
+        F: Fn(Conn) -> Fut + Send + Sync,
+        Fut: Future<Output = Result<T, MyError>> + Send,
+        T: Send,
+    {
+        bounded(async {
+            let mut attempt = 0;
+            loop {
+                attempt += 1;
+                let conn = self.pool.get_conn().await.map_err(map_err)?;
+                match op(conn).await {
+                    Ok(v) => return Ok(v),
+                    Err(e) if attempt < 2 && connection_lost(&e) => continue,
+                    Err(e) => return Err(map_err(e)),
+                }
+            }
+        })
+        .await
+    }
+
+    /// Which of username/email already exists (username first), on a fresh connection.
+    async fn which_taken(&self, new: &NewUser) -> Result<Option<CreateUserError>, StoreError> {
+        self.read(|mut c| async move {
+            if exists(&mut c, USERNAME_EXISTS, &new.username).await? {
+                return Ok(Some(CreateUserError::UsernameTaken));
+            }
+            if exists(&mut c, EMAIL_EXISTS, &new.email).await? {
+                return Ok(Some(CreateUserError::EmailTaken));
+            }
+            Ok(None)
+        })
+        .await
+    }
+
+    /// One create transaction.
+    async fn try_create(&self, new: &NewUser, roles: &[Role]) -> Result<i64, Attempt> {
+        let mut conn = self.pool.get_conn().await.map_err(Attempt::from)?;
+        let mut tx = conn.start_transaction(TxOpts::default()).await?;
+        if exists(&mut tx, USERNAME_EXISTS, &new.username).await? {
+            let _ = tx.rollback().await; // the pool rolls back anyway if this fails
+            return Err(Attempt::Taken(CreateUserError::UsernameTaken));
+        }
+        if exists(&mut tx, EMAIL_EXISTS, &new.email).await? {
+            let _ = tx.rollback().await; // the pool rolls back anyway if this fails
+            return Err(Attempt::Taken(CreateUserError::EmailTaken));
+        }
+        tx.exec_drop(INSERT_USER, (&new.username, &new.email, &new.password_hash))
+            .await?;
+        let id = tx
+            .last_insert_id()
+            .and_then(|id| i64::try_from(id).ok())
+            .ok_or_else(|| Attempt::Fatal(StoreError::Other("no insert id".to_owned())))?;
+        for role in roles {
+            tx.exec_drop(INSERT_USER_ROLE, (id, role.name())).await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+}
+
+/// Outcome of a failed create attempt.
+enum Attempt {
+    /// A definitive answer.
+    Taken(CreateUserError),
+    /// A unique index rejected the insert: find out which value collides.
+    Duplicate,
+    /// Deadlock or lock-wait timeout: try again.
+    Retry(StoreError),
+    /// Give up with this error.
+    Fatal(StoreError),
+}
+
+impl From<MyError> for Attempt {
+    fn from(e: MyError) -> Self {
+        match &e {
+            MyError::Server(s) if s.code == ER_DUP_ENTRY => Attempt::Duplicate,
+            MyError::Server(s) if s.code == 1213 || s.code == 1205 => Attempt::Retry(map_err(e)),
+            _ => Attempt::Fatal(map_err(e)),
+        }
+    }
+}
+
+/// Awaits `fut` for at most [`OP_TIMEOUT`]; a timeout is [`StoreError::Unavailable`].
+pub(super) async fn bounded<T>(
+    fut: impl Future<Output = Result<T, StoreError>>,
+) -> Result<T, StoreError> {
+    tokio::time::timeout(OP_TIMEOUT, fut)
+        .await
+        .unwrap_or_else(|_| {
+            Err(StoreError::Unavailable(format!(
+                "no answer from the database within {} ms",
+                OP_TIMEOUT.as_millis()
+            )))
+        })
+}
+
+/// Maps a driver error; never echoes row values (they could hold a hash).
+pub(super) fn map_err(e: MyError) -> StoreError {
+    match e {
+        MyError::Io(e) => StoreError::Unavailable(format!("mysql i/o: {e}")),
+        MyError::Driver(DriverError::ConnectionClosed | DriverError::PoolDisconnected) => {
+            StoreError::Unavailable("mysql connection closed".to_owned())
+        }
+        MyError::Driver(DriverError::FromRow { .. } | DriverError::FromValue { .. }) => {
+            StoreError::Other("mysql: unexpected column value".to_owned())
+        }
+        MyError::Server(s) if UNAVAILABLE_CODES.contains(&s.code) => {
+            StoreError::Unavailable(format!("mysql error {}: {}", s.code, s.message))
+        }
+        MyError::Server(s) => StoreError::Other(format!("mysql error {}: {}", s.code, s.message)),
+        other => StoreError::Other(format!("mysql: {other}")),
+    }
+}
+
+/// Whether the connection died under us (worth one retry on a fresh connection).
+fn connection_lost(e: &MyError) -> bool {
+    matches!(
+        e,
+        MyError::Io(_) | MyError::Driver(DriverError::ConnectionClosed)
+    ) || matches!(e, MyError::Server(s) if s.code == 1927 || s.code == 4031 || s.code == 1053)
+}
+
+/// A URL error without the URL itself (it may contain a password).
+fn describe_url_error(e: &UrlError) -> String {
+    match e {
+        UrlError::InvalidParamValue { param, .. } => {
+            format!("invalid database URL: bad value for parameter {param}")
+        }
+        other => format!("invalid database URL: {other}"),
+    }
+}
+
+/// Column `idx` of `row` as `T`.
+pub(super) fn take<T: FromValue>(row: &mut Row, idx: usize) -> Result<T, MyError> {
+    match row.take_opt::<T, usize>(idx) {
+        Some(Ok(v)) => Ok(v),
+        _ => Err(MyError::Other(Box::new(std::io::Error::other(format!(
+            "unexpected value in column {idx}"
+        ))))),
+    }
+}
+
+async fn exists<Q: Queryable>(q: &mut Q, sql: &str, value: &str) -> Result<bool, MyError> {
+    let row: Option<Row> = q.exec_first(sql, (value,)).await?;
+    Ok(row.is_some())
+}
+
+/// Reads `(id, username, email, password, role name)` rows into one user.
+async fn read_user<P>(mut conn: Conn, sql: &str, param: P) -> Result<Option<UserRecord>, MyError>
+where
+    P: Into<mysql_async::Params> + Send,
+{
+    let rows: Vec<Row> = conn.exec(sql, param).await?;
+    let mut user: Option<UserRecord> = None;
+    let mut names = Vec::with_capacity(rows.len());
+    for mut row in rows {
+        if user.is_none() {
+            user = Some(UserRecord {
+                id: take(&mut row, 0)?,
+                username: take::<Option<String>>(&mut row, 1)?.unwrap_or_default(),
+                email: take::<Option<String>>(&mut row, 2)?.unwrap_or_default(),
+                password_hash: take::<Option<String>>(&mut row, 3)?.unwrap_or_default(),
+                roles: Vec::new(),
+            });
+        }
+        names.push(take::<Option<String>>(&mut row, 4)?);
+    }
+    Ok(user.map(|mut u| {
+        u.roles = roles_from_names(names);
+        u
+    }))
+}
+
+#[async_trait]
+impl Store for MySqlStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.read(|mut c| async move { c.ping().await }).await
+    }
+
+    async fn find_user_by_username(
+        &self,
+        username: &str,
+    ) -> Result<Option<UserRecord>, StoreError> {
+        self.read(|c| read_user(c, USER_BY_NAME, (username,))).await
+    }
+
+    async fn find_user_by_id(&self, id: i64) -> Result<Option<UserRecord>, StoreError> {
+        self.read(|c| read_user(c, USER_BY_ID, (id,))).await
+    }
+
+    async fn user_roles(&self, id: i64) -> Result<Option<Vec<Role>>, StoreError> {
+        self.read(|mut c| async move {
+            let rows: Vec<Row> = c.exec(ROLES_BY_ID, (id,)).await?;
+            let mut names = Vec::with_capacity(rows.len());
+            for mut row in rows {
+                names.push(take::<Option<String>>(&mut row, 1)?);
+            }
+            Ok((!names.is_empty()).then(|| roles_from_names(names)))
+        })
+        .await
+    }
+
+    async fn create_user(&self, new: &NewUser) -> Result<i64, CreateUserError> {
+        let roles = normalize_roles(&new.roles);
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let outcome = match tokio::time::timeout(OP_TIMEOUT, self.try_create(new, &roles)).await
+            {
+                Ok(outcome) => outcome,
+                Err(_) => Err(Attempt::Fatal(StoreError::Unavailable(
+                    "no answer from the database in time".to_owned(),
+                ))),
+            };
+            let error = match outcome {
+                Ok(id) => return Ok(id),
+                Err(Attempt::Taken(e)) => return Err(e),
+                Err(Attempt::Fatal(e)) => return Err(e.into()),
+                Err(Attempt::Duplicate) => match self.which_taken(new).await? {
+                    Some(taken) => return Err(taken),
+                    // The colliding row is gone again: try anew.
+                    None => StoreError::Other("duplicate key on create".to_owned()),
+                },
+                Err(Attempt::Retry(e)) => e,
+            };
+            tracing::debug!(attempt, error = %error, "create_user: retrying the transaction");
+            if attempt >= CREATE_ATTEMPTS {
+                return Err(error.into());
+            }
+            tokio::time::sleep(Duration::from_millis(5 * u64::from(attempt))).await;
+        }
+    }
+
+    async fn update_password_hash(&self, id: i64, hash: &str) -> Result<(), StoreError> {
+        bounded(async {
+            let mut conn = self.pool.get_conn().await.map_err(map_err)?;
+            conn.exec_drop(UPDATE_PASSWORD, (hash, id))
+                .await
+                .map_err(map_err)
+        })
+        .await
+    }
+}

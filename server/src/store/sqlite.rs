@@ -1,0 +1,337 @@
+//! Embedded SQLite backend: the seed's logical schema in one file, one connection behind a mutex
+//! (calls run on tokio's blocking pool), WAL mode, foreign keys on.
+//!
+//! Case- and trailing-space-insensitivity comes from the collation `authd_ci` (compares
+//! [`lookup_key`]s), used by the UNIQUE indexes on `users.username`/`users.email` and by lookups.
+
+use std::cmp::Ordering;
+use std::path::Path;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use authcore::roles::{Role, normalize_roles};
+use authcore::validation::lookup_key;
+use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, params};
+
+use super::{
+    CreateUserError, NewUser, SQLITE_FILE_NAME, Store, StoreError, UserRecord, roles_from_names,
+};
+
+/// How long a statement waits for another process' lock before failing as unavailable.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// Current UTC time, second precision, in Sequelize's DATETIME format.
+macro_rules! now_sql {
+    () => {
+        "strftime('%Y-%m-%d %H:%M:%S','now')"
+    };
+}
+
+const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS users (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        username VARCHAR(255) DEFAULT NULL,
+        email VARCHAR(255) DEFAULT NULL,
+        password VARCHAR(255) DEFAULT NULL,
+        createdAt DATETIME NOT NULL,
+        updatedAt DATETIME NOT NULL
+    );
+    CREATE UNIQUE INDEX IF NOT EXISTS users_username_unique ON users (username COLLATE authd_ci);
+    CREATE UNIQUE INDEX IF NOT EXISTS users_email_unique ON users (email COLLATE authd_ci);
+    CREATE TABLE IF NOT EXISTS roles (
+        id INTEGER NOT NULL PRIMARY KEY,
+        name VARCHAR(255) DEFAULT NULL,
+        createdAt DATETIME NOT NULL,
+        updatedAt DATETIME NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS user_roles (
+        createdAt DATETIME NOT NULL,
+        updatedAt DATETIME NOT NULL,
+        roleId INTEGER NOT NULL REFERENCES roles (id) ON DELETE CASCADE ON UPDATE CASCADE,
+        userId INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE ON UPDATE CASCADE,
+        PRIMARY KEY (roleId, userId)
+    );
+    CREATE INDEX IF NOT EXISTS user_roles_userId ON user_roles (userId);";
+
+const INSERT_ROLE: &str = concat!(
+    "INSERT OR IGNORE INTO roles (id, name, createdAt, updatedAt) VALUES (?1, ?2, ",
+    now_sql!(),
+    ", ",
+    now_sql!(),
+    ")"
+);
+
+/// User columns plus role names; `?1` filters the single user row.
+const USER_BY_NAME: &str = "SELECT u.id, u.username, u.email, u.password, r.name
+    FROM (SELECT id, username, email, password FROM users
+          WHERE username = ?1 COLLATE authd_ci ORDER BY id LIMIT 1) AS u
+    LEFT JOIN user_roles AS ur ON ur.userId = u.id
+    LEFT JOIN roles AS r ON r.id = ur.roleId
+    ORDER BY r.id";
+
+const USER_BY_ID: &str = "SELECT u.id, u.username, u.email, u.password, r.name
+    FROM users AS u
+    LEFT JOIN user_roles AS ur ON ur.userId = u.id
+    LEFT JOIN roles AS r ON r.id = ur.roleId
+    WHERE u.id = ?1
+    ORDER BY r.id";
+
+const ROLES_BY_ID: &str = "SELECT u.id, r.name FROM users AS u
+    LEFT JOIN user_roles AS ur ON ur.userId = u.id
+    LEFT JOIN roles AS r ON r.id = ur.roleId
+    WHERE u.id = ?1
+    ORDER BY r.id";
+
+const USERNAME_EXISTS: &str = "SELECT 1 FROM users WHERE username = ?1 COLLATE authd_ci LIMIT 1";
+const EMAIL_EXISTS: &str = "SELECT 1 FROM users WHERE email = ?1 COLLATE authd_ci LIMIT 1";
+
+const INSERT_USER: &str = concat!(
+    "INSERT INTO users (username, email, password, createdAt, updatedAt) VALUES (?1, ?2, ?3, ",
+    now_sql!(),
+    ", ",
+    now_sql!(),
+    ")"
+);
+
+const INSERT_USER_ROLE: &str = concat!(
+    "INSERT INTO user_roles (createdAt, updatedAt, roleId, userId) SELECT ",
+    now_sql!(),
+    ", ",
+    now_sql!(),
+    ", r.id, ?1 FROM roles AS r WHERE r.name = ?2"
+);
+
+const UPDATE_PASSWORD: &str = concat!(
+    "UPDATE users SET password = ?1, updatedAt = ",
+    now_sql!(),
+    " WHERE id = ?2"
+);
+
+/// The SQLite store.
+pub(crate) struct SqliteStore {
+    conn: Arc<Mutex<Connection>>,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) `dir/authd.sqlite3` and sets up the schema.
+    pub(crate) async fn open_in(dir: &Path) -> Result<Self, StoreError> {
+        let dir = dir.to_path_buf();
+        let conn = tokio::task::spawn_blocking(move || open_blocking(&dir))
+            .await
+            .map_err(|_| StoreError::Other("sqlite open task failed".to_owned()))??;
+        Ok(Self {
+            conn: Arc::new(Mutex::new(conn)),
+        })
+    }
+
+    /// Runs `f` on the connection on the blocking pool.
+    async fn call<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, E> + Send + 'static,
+    {
+        let conn = Arc::clone(&self.conn);
+        tokio::task::spawn_blocking(move || {
+            let mut guard = conn.lock().unwrap_or_else(PoisonError::into_inner);
+            f(&mut guard)
+        })
+        .await
+        .map_err(|_| E::from(StoreError::Other("sqlite task failed".to_owned())))?
+    }
+}
+
+fn open_blocking(dir: &Path) -> Result<Connection, StoreError> {
+    create_private_dir(dir)?;
+    let conn = Connection::open(dir.join(SQLITE_FILE_NAME)).map_err(map_err)?;
+    conn.create_collation("authd_ci", compare_keys)
+        .map_err(map_err)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(map_err)?;
+    let _mode: String = conn
+        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+        .map_err(map_err)?;
+    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
+        .map_err(map_err)?;
+    let mut conn = conn;
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(map_err)?;
+    tx.execute_batch(SCHEMA).map_err(map_err)?;
+    for role in Role::ALL {
+        tx.execute(INSERT_ROLE, params![role.id(), role.name()])
+            .map_err(map_err)?;
+    }
+    tx.commit().map_err(map_err)?;
+    Ok(conn)
+}
+
+/// Creates `dir` (and parents) if missing, mode 0700 on unix; an existing dir is left as it is.
+fn create_private_dir(dir: &Path) -> Result<(), StoreError> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir).map_err(|e| {
+        StoreError::Other(format!(
+            "cannot create data directory {}: {e}",
+            dir.display()
+        ))
+    })
+}
+
+/// The `authd_ci` collation: orders by [`lookup_key`].
+fn compare_keys(a: &str, b: &str) -> Ordering {
+    let (ta, tb) = (a.trim_end_matches(' '), b.trim_end_matches(' '));
+    if ta == tb {
+        return Ordering::Equal;
+    }
+    lookup_key(ta).cmp(&lookup_key(tb))
+}
+
+fn map_err(e: rusqlite::Error) -> StoreError {
+    match e.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked | ErrorCode::CannotOpen) => {
+            StoreError::Unavailable(format!("sqlite: {e}"))
+        }
+        _ => StoreError::Other(format!("sqlite: {e}")),
+    }
+}
+
+/// Reads `(id, username, email, password, role name)` rows into one user.
+fn read_user(
+    conn: &Connection,
+    sql: &str,
+    param: &dyn rusqlite::ToSql,
+) -> Result<Option<UserRecord>, StoreError> {
+    let mut stmt = conn.prepare_cached(sql).map_err(map_err)?;
+    let mut rows = stmt.query([param]).map_err(map_err)?;
+    let mut user: Option<UserRecord> = None;
+    let mut names = Vec::new();
+    while let Some(row) = rows.next().map_err(map_err)? {
+        if user.is_none() {
+            user = Some(UserRecord {
+                id: row.get(0).map_err(map_err)?,
+                username: row
+                    .get::<_, Option<String>>(1)
+                    .map_err(map_err)?
+                    .unwrap_or_default(),
+                email: row
+                    .get::<_, Option<String>>(2)
+                    .map_err(map_err)?
+                    .unwrap_or_default(),
+                password_hash: row
+                    .get::<_, Option<String>>(3)
+                    .map_err(map_err)?
+                    .unwrap_or_default(),
+                roles: Vec::new(),
+            });
+        }
+        names.push(row.get::<_, Option<String>>(4).map_err(map_err)?);
+    }
+    Ok(user.map(|mut u| {
+        u.roles = roles_from_names(names);
+        u
+    }))
+}
+
+fn exists(conn: &Connection, sql: &str, value: &str) -> Result<bool, StoreError> {
+    let mut stmt = conn.prepare_cached(sql).map_err(map_err)?;
+    let found: Option<i64> = stmt
+        .query_row([value], |r| r.get(0))
+        .optional()
+        .map_err(map_err)?;
+    Ok(found.is_some())
+}
+
+/// Which of username/email already exists, username first.
+fn taken(conn: &Connection, new: &NewUser) -> Result<Option<CreateUserError>, StoreError> {
+    if exists(conn, USERNAME_EXISTS, &new.username)? {
+        return Ok(Some(CreateUserError::UsernameTaken));
+    }
+    if exists(conn, EMAIL_EXISTS, &new.email)? {
+        return Ok(Some(CreateUserError::EmailTaken));
+    }
+    Ok(None)
+}
+
+fn create_blocking(conn: &mut Connection, new: &NewUser) -> Result<i64, CreateUserError> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(map_err)?;
+    if let Some(e) = taken(&tx, new)? {
+        return Err(e);
+    }
+    let inserted = tx
+        .prepare_cached(INSERT_USER)
+        .and_then(|mut s| s.execute(params![new.username, new.email, new.password_hash]));
+    if let Err(e) = inserted {
+        if e.sqlite_error_code() == Some(ErrorCode::ConstraintViolation) {
+            drop(tx);
+            // Only reachable if another process wrote meanwhile: report which value collides.
+            return Err(taken(conn, new)?.unwrap_or(CreateUserError::Store(map_err(e))));
+        }
+        return Err(map_err(e).into());
+    }
+    let id = tx.last_insert_rowid();
+    for role in normalize_roles(&new.roles) {
+        tx.prepare_cached(INSERT_USER_ROLE)
+            .and_then(|mut s| s.execute(params![id, role.name()]))
+            .map_err(map_err)?;
+    }
+    tx.commit().map_err(map_err)?;
+    Ok(id)
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.call(|c| {
+            c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))
+                .map(|_| ())
+                .map_err(map_err)
+        })
+        .await
+    }
+
+    async fn find_user_by_username(
+        &self,
+        username: &str,
+    ) -> Result<Option<UserRecord>, StoreError> {
+        let username = username.to_owned();
+        self.call(move |c| read_user(c, USER_BY_NAME, &username))
+            .await
+    }
+
+    async fn find_user_by_id(&self, id: i64) -> Result<Option<UserRecord>, StoreError> {
+        self.call(move |c| read_user(c, USER_BY_ID, &id)).await
+    }
+
+    async fn user_roles(&self, id: i64) -> Result<Option<Vec<Role>>, StoreError> {
+        self.call(move |c| {
+            let mut stmt = c.prepare_cached(ROLES_BY_ID).map_err(map_err)?;
+            let mut rows = stmt.query([id]).map_err(map_err)?;
+            let mut names = Vec::new();
+            while let Some(row) = rows.next().map_err(map_err)? {
+                names.push(row.get::<_, Option<String>>(1).map_err(map_err)?);
+            }
+            Ok((!names.is_empty()).then(|| roles_from_names(names)))
+        })
+        .await
+    }
+
+    async fn create_user(&self, new: &NewUser) -> Result<i64, CreateUserError> {
+        let new = new.clone();
+        self.call(move |c| create_blocking(c, &new)).await
+    }
+
+    async fn update_password_hash(&self, id: i64, hash: &str) -> Result<(), StoreError> {
+        let hash = hash.to_owned();
+        self.call(move |c| {
+            c.prepare_cached(UPDATE_PASSWORD)
+                .and_then(|mut s| s.execute(params![hash, id]))
+                .map(|_| ())
+                .map_err(map_err)
+        })
+        .await
+    }
+}
