@@ -136,6 +136,8 @@ for server in $SERVERS; do
         AUTHD_JWT_SECRET="bench-secret-of-at-least-32-bytes-long!!" RUST_LOG=warn \
         AUTHD_BOOTSTRAP_ADMIN_USERNAME=benchadmin AUTHD_BOOTSTRAP_ADMIN_EMAIL=benchadmin@bench.local \
         AUTHD_BOOTSTRAP_ADMIN_PASSWORD=benchpass1 \
+        AUTHD_RATE_LIMIT_SIGNIN_PER_MINUTE=0 AUTHD_RATE_LIMIT_SIGNIN_PER_USERNAME_PER_MINUTE=0 \
+        AUTHD_RATE_LIMIT_SIGNUP_PER_MINUTE=0 AUTHD_RATE_LIMIT_REFRESH_PER_MINUTE=0 \
         "$AUTHD" > "$WORK/$server.log" 2>&1 & pid=$!; PIDS+=("$pid")
       wait_http http://127.0.0.1:18083/healthz 30
       read -r ut at < <(accounts http://127.0.0.1:18083 bootstrap)

@@ -44,6 +44,9 @@ pub enum Command {
     /// Manage users directly in the store (e.g. to create the first admin).
     #[command(subcommand)]
     User(UserCommand),
+    /// Manage the access-token signing keys (EdDSA/ES256).
+    #[command(subcommand)]
+    Keys(crate::token_keys::KeysCommand),
 }
 
 /// `authd user …`.
@@ -107,9 +110,19 @@ pub struct ServeArgs {
     /// Most users whose roles are cached at once.
     #[arg(long, env = "AUTHD_ROLE_CACHE_CAPACITY", default_value_t = 100_000)]
     pub role_cache_capacity: usize,
+    /// Abuse limits (rates per minute, signin slow-down, trusted proxies).
+    #[command(flatten)]
+    pub limits: crate::limits::LimitArgs,
+    /// Answer profile: `seed` (the tutorial's answers) or `strict` (uniform signin failures,
+    /// RFC 6750 token challenges).
+    #[arg(long, env = "AUTHD_PROFILE", value_enum, default_value_t = crate::profile::ProfileKind::Seed)]
+    pub profile: crate::profile::ProfileKind,
     /// Upper bound of one store call, in ms; past it the request gets 503.
     #[arg(long, env = "AUTHD_STORE_TIMEOUT_MS", default_value_t = 1000)]
     pub store_timeout_ms: u64,
+    /// Refresh tokens.
+    #[command(flatten)]
+    pub refresh: crate::refresh_config::RefreshArgs,
     /// Upper bound of a whole request (body, store, bcrypt), in seconds.
     #[arg(long, env = "AUTHD_REQUEST_TIMEOUT_SECONDS", default_value_t = 30)]
     pub request_timeout_seconds: u64,
@@ -125,6 +138,13 @@ pub struct ServeArgs {
     /// Email of the bootstrap admin.
     #[arg(long, env = "AUTHD_BOOTSTRAP_ADMIN_EMAIL")]
     pub bootstrap_admin_email: Option<String>,
+    /// Algorithm of issued access tokens: HS256 (shared secret), EdDSA or ES256 (keys in the
+    /// store, published at /.well-known/jwks.json).
+    #[arg(long, env = "AUTHD_JWT_ALG", default_value = "HS256")]
+    pub jwt_alg: String,
+    /// How often the signing keys are re-read from the store, in seconds (EdDSA/ES256).
+    #[arg(long, env = "AUTHD_KEY_RELOAD_SECONDS", default_value_t = 30)]
+    pub key_reload_seconds: u64,
 }
 
 /// `authd user create`.

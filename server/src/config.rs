@@ -94,8 +94,14 @@ pub struct Config {
     pub role_cache_ttl: Duration,
     /// Role cache capacity in users.
     pub role_cache_capacity: usize,
+    /// Rate limits, signin slow-down and trusted proxies (`AUTHD_RATE_LIMIT_*` and friends).
+    pub limits: crate::limits::LimitsConfig,
+    /// `seed` (default) or `strict` answers (`AUTHD_PROFILE`).
+    pub profile: crate::profile::ProfileKind,
     /// Upper bound of one store call.
     pub store_timeout: Duration,
+    /// Refresh tokens (`AUTHD_REFRESH_*`).
+    pub refresh: crate::refresh_config::RefreshConfig,
     /// Upper bound of one request.
     pub request_timeout: Duration,
     /// Time allowed for reading request headers.
@@ -104,6 +110,10 @@ pub struct Config {
     pub shutdown_timeout: Duration,
     /// Admin created at start-up when absent.
     pub bootstrap_admin: Option<BootstrapAdmin>,
+    /// Algorithm of issued access tokens (`AUTHD_JWT_ALG`; see [`crate::token_keys`]).
+    pub jwt_alg: authcore::tokens::Algorithm,
+    /// How often the signing keys are re-read from the store (`AUTHD_KEY_RELOAD_SECONDS`).
+    pub key_reload_interval: Duration,
 }
 
 impl Default for Config {
@@ -120,11 +130,16 @@ impl Default for Config {
             bcrypt_cost: authcore::passwords::DEFAULT_COST,
             role_cache_ttl: Duration::from_millis(1000),
             role_cache_capacity: 100_000,
+            limits: crate::limits::LimitsConfig::default(),
+            profile: crate::profile::ProfileKind::Seed,
             store_timeout: Duration::from_millis(1000),
+            refresh: crate::refresh_config::RefreshConfig::default(),
             request_timeout: Duration::from_secs(30),
             header_read_timeout: Duration::from_secs(10),
             shutdown_timeout: Duration::from_secs(30),
             bootstrap_admin: None,
+            jwt_alg: authcore::tokens::Algorithm::HS256,
+            key_reload_interval: Duration::from_secs(30),
         }
     }
 }
@@ -178,7 +193,10 @@ impl Config {
             bcrypt_cost: store.bcrypt_cost,
             role_cache_ttl: Duration::from_millis(args.role_cache_ms),
             role_cache_capacity: args.role_cache_capacity,
+            limits: crate::limits::LimitsConfig::from_args(&args.limits)?,
+            profile: args.profile,
             store_timeout: Duration::from_millis(args.store_timeout_ms),
+            refresh: crate::refresh_config::RefreshConfig::from_args(&args.refresh),
             request_timeout: Duration::from_secs(args.request_timeout_seconds),
             header_read_timeout: Duration::from_secs(args.header_read_timeout_seconds),
             shutdown_timeout: Duration::from_secs(args.shutdown_timeout_seconds),
@@ -187,6 +205,8 @@ impl Config {
                 args.bootstrap_admin_email,
                 env_value(BOOTSTRAP_PASSWORD_VAR),
             )?,
+            jwt_alg: crate::token_keys::parse_alg(&args.jwt_alg)?,
+            key_reload_interval: Duration::from_secs(args.key_reload_seconds),
         };
         config.validate()?;
         Ok(config)
@@ -204,12 +224,14 @@ impl Config {
                 "AUTHD_TOKEN_TTL_SECONDS must be between 60 and 31536000 (one year)",
             ));
         }
+        self.refresh.validate()?;
         if self.role_cache_ttl > Duration::from_secs(60) {
             return Err(bad("AUTHD_ROLE_CACHE_MS must be at most 60000"));
         }
         if self.role_cache_capacity == 0 {
             return Err(bad("AUTHD_ROLE_CACHE_CAPACITY must be at least 1"));
         }
+        crate::token_keys::validate_reload_interval(self.key_reload_interval)?;
         if self.store_timeout < Duration::from_millis(10) {
             return Err(bad("AUTHD_STORE_TIMEOUT_MS must be at least 10"));
         }

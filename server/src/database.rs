@@ -113,7 +113,7 @@ impl Database {
         let _ = rx.wait_for(|ready| *ready).await;
     }
 
-    fn store(&self) -> Result<&Arc<dyn Store>, StoreError> {
+    pub(crate) fn store(&self) -> Result<&Arc<dyn Store>, StoreError> {
         self.inner
             .store
             .get()
@@ -132,6 +132,18 @@ impl Database {
                 limit.as_millis()
             ))),
         }
+    }
+
+    /// Runs `op` on the open store within the store timeout (refresh tokens, role administration).
+    pub async fn with_store<'a, T, Fut>(
+        &'a self,
+        op: impl FnOnce(&'a Arc<dyn Store>) -> Fut,
+    ) -> Result<T, StoreError>
+    where
+        Fut: Future<Output = Result<T, StoreError>> + 'a,
+    {
+        let store = self.store()?;
+        self.bounded(self.inner.timeout, op(store)).await
     }
 
     /// Checks that the database answers.

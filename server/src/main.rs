@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use authcore_server::cli::{Cli, Command, UserCommand};
+use authcore_server::token_keys::{self, KeysCommand};
 use authcore_server::{Config, bootstrap, telemetry};
 use clap::Parser;
 
@@ -30,6 +31,18 @@ fn main() -> ExitCode {
             };
             match runtime.block_on(authcore_server::run(config)) {
                 Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("authd: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Some(Command::Keys(KeysCommand::Rotate(args))) => {
+            match runtime.block_on(token_keys::rotate_command(args)) {
+                Ok(kid) => {
+                    println!("{kid}");
+                    ExitCode::SUCCESS
+                }
                 Err(e) => {
                     eprintln!("authd: {e}");
                     ExitCode::FAILURE

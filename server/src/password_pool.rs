@@ -1,6 +1,8 @@
-//! bcrypt off the async workers: each hash or verify runs on tokio's blocking pool, at most one
-//! per CPU core at a time (a semaphore), so slow hashes neither stall other requests nor starve
-//! the blocking pool that the SQLite store also uses.
+//! bcrypt off the async workers: each hash or verify runs on a dedicated pool of one thread per
+//! CPU core, at the lowest scheduling priority (nice 19 on Linux). Signins still use every idle
+//! core, but when request handling needs a core it wins at once, so slow hashes never stall the
+//! other routes (the seed's bcryptjs blocked its only thread for ~30 ms per signin). A semaphore
+//! bounds the jobs in flight to the thread count.
 
 use std::sync::Arc;
 
@@ -17,20 +19,35 @@ pub struct PoolError;
 #[derive(Clone)]
 pub struct PasswordPool {
     permits: Arc<Semaphore>,
+    threads: Arc<rayon::ThreadPool>,
     hasher: PasswordHasher,
 }
 
 impl PasswordPool {
-    /// A pool hashing at `hasher`'s cost, running at most `parallelism` jobs at once.
-    pub fn new(hasher: PasswordHasher, parallelism: usize) -> PasswordPool {
-        PasswordPool {
-            permits: Arc::new(Semaphore::new(parallelism.max(1))),
+    /// A pool hashing at `hasher`'s cost on `parallelism` low-priority threads. Fails only when
+    /// the threads cannot be started.
+    pub fn new(hasher: PasswordHasher, parallelism: usize) -> Result<PasswordPool, PoolError> {
+        let parallelism = parallelism.max(1);
+        let threads = rayon::ThreadPoolBuilder::new()
+            .num_threads(parallelism)
+            .thread_name(|i| format!("authd-bcrypt-{i}"))
+            .start_handler(|_| {
+                // Best effort: where the OS refuses, bcrypt simply runs at normal priority.
+                let _ = thread_priority::set_current_thread_priority(
+                    thread_priority::ThreadPriority::Min,
+                );
+            })
+            .build()
+            .map_err(|_| PoolError)?;
+        Ok(PasswordPool {
+            permits: Arc::new(Semaphore::new(parallelism)),
+            threads: Arc::new(threads),
             hasher,
-        }
+        })
     }
 
     /// A pool sized to the machine's cores.
-    pub fn for_this_machine(hasher: PasswordHasher) -> PasswordPool {
+    pub fn for_this_machine(hasher: PasswordHasher) -> Result<PasswordPool, PoolError> {
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
         PasswordPool::new(hasher, cores)
     }
@@ -46,9 +63,12 @@ impl PasswordPool {
         T: Send + 'static,
     {
         let _permit = self.permits.acquire().await.map_err(|_| PoolError)?;
-        tokio::task::spawn_blocking(job)
-            .await
-            .map_err(|_| PoolError)
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.threads.spawn(move || {
+            let _ = tx.send(job());
+        });
+        // A panicking job drops `tx`, which ends the wait with an error.
+        rx.await.map_err(|_| PoolError)
     }
 
     /// A new salted hash of `password`.
@@ -77,7 +97,7 @@ mod tests {
 
     #[tokio::test]
     async fn hash_and_verify_run_off_the_workers() {
-        let pool = PasswordPool::new(PasswordHasher::new(4).unwrap(), 2);
+        let pool = PasswordPool::new(PasswordHasher::new(4).unwrap(), 2).unwrap();
         let pw = || Zeroizing::new("correct horse".to_owned());
         let hash = pool.hash(pw()).await.unwrap().unwrap();
         assert!(pool.verify(pw(), hash.clone()).await.unwrap().unwrap());

@@ -28,9 +28,10 @@ use tracing::Level;
 use crate::config::{Config, ConfigError};
 use crate::database::{Database, StoreTarget};
 use crate::http::{cors, router};
+use crate::limits::PeerAddr;
 use crate::state::AppState;
 use crate::store::StoreError;
-use crate::{bootstrap, secret};
+use crate::{bootstrap, token_keys};
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -73,14 +74,16 @@ impl RunningServer {
 /// `authd listening on http://ADDR` and serves `listener` in the background.
 pub async fn start(config: Config, listener: TcpListener) -> Result<RunningServer, ServeError> {
     config.validate()?;
-    let key = secret::load_key(&config)?;
+    let keys = token_keys::from_config(&config)?;
     let target = StoreTarget {
         database_url: config.database_url.clone(),
         data_dir: config.data_dir.clone(),
         pool_size: config.db_pool_size,
     };
     let db = Database::connect(target, config.store_timeout).await?;
-    let state = Arc::new(AppState::build(&config, key, db)?);
+    let keys = token_keys::start(keys, &config, &db).await?;
+    let state = Arc::new(AppState::build(&config, keys, db)?);
+    crate::metrics::init();
     if let Some(admin) = config.bootstrap_admin.clone() {
         let db = state.db.clone();
         tokio::spawn(bootstrap::run_at_startup(
@@ -157,11 +160,19 @@ async fn accept_loop(
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _peer)) => {
+                Ok((stream, peer)) => {
                     let _ = stream.set_nodelay(true);
+                    // The peer address, for the per-client limits (see `limits::client_ip`).
+                    let service = tower::ServiceExt::map_request(
+                        service.clone(),
+                        move |mut req: Request<Incoming>| {
+                            req.extensions_mut().insert(PeerAddr(peer));
+                            req
+                        },
+                    );
                     let conn = http.serve_connection(
                         TokioIo::new(stream),
-                        TowerToHyperService::new(service.clone()),
+                        TowerToHyperService::new(service),
                     );
                     let conn = graceful.watch(conn);
                     tokio::spawn(async move {

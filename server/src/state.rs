@@ -1,9 +1,9 @@
 //! Everything a request handler needs, built once at start-up and shared behind an `Arc`.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use authcore::passwords::PasswordHasher;
-use authcore::tokens::{Key, KeySet, TokenSigner, Verifier, VerifyOptions};
 use authcore::validation::SignupRules;
 use authcore::{RoleHierarchy, RoleRequirement};
 
@@ -11,15 +11,16 @@ use crate::config::{Config, ConfigError};
 use crate::database::Database;
 use crate::password_pool::PasswordPool;
 use crate::role_cache::RoleCache;
+use crate::token_keys::TokenKeys;
 
 /// Shared server state.
 pub struct AppState {
     /// The store, with timeouts.
     pub db: Database,
-    /// Signs access tokens.
-    pub signer: TokenSigner,
-    /// Verifies access tokens (HS256 only, `exp` required, 60 s leeway).
-    pub verifier: Verifier,
+    /// Signs access tokens (`signer.sign(&claims)`); the same keys as `verifier`.
+    pub signer: Arc<TokenKeys>,
+    /// Verifies access tokens (`exp` required, 60 s leeway; keys per `AUTHD_JWT_ALG`).
+    pub verifier: Arc<TokenKeys>,
     /// Cache of users' roles.
     pub roles: RoleCache,
     /// bcrypt off the async workers.
@@ -36,14 +37,23 @@ pub struct AppState {
     pub token_ttl_seconds: i64,
     /// Upper bound of one request.
     pub request_timeout: Duration,
+    /// Refresh token settings.
+    pub refresh: crate::refresh_config::RefreshConfig,
+    /// Rate limits and the signin slow-down.
+    pub limits: crate::limits::Limits,
+    /// Seed or strict answers.
+    pub profile: crate::profile::Profile,
 }
 
 impl AppState {
-    /// Builds the state around the signing `key` (see [`crate::secret::load_key`]) and the store.
-    pub fn build(config: &Config, key: Key, db: Database) -> Result<AppState, ConfigError> {
-        let signer = TokenSigner::new(key.clone())
-            .map_err(|e| ConfigError(format!("JWT signing key: {e}")))?;
-        let verifier = Verifier::with_system_clock(KeySet::single(key), VerifyOptions::default());
+    /// Builds the state around the token `keys` (see [`crate::token_keys::start`]) and the store.
+    pub fn build(
+        config: &Config,
+        keys: Arc<TokenKeys>,
+        db: Database,
+    ) -> Result<AppState, ConfigError> {
+        let signer = Arc::clone(&keys);
+        let verifier = keys;
         let hasher = PasswordHasher::new(config.bcrypt_cost)
             .map_err(|_| ConfigError("AUTHD_BCRYPT_COST must be between 4 and 31".to_owned()))?;
         Ok(AppState {
@@ -51,13 +61,17 @@ impl AppState {
             signer,
             verifier,
             roles: RoleCache::new(config.role_cache_capacity, config.role_cache_ttl),
-            passwords: PasswordPool::for_this_machine(hasher),
+            passwords: PasswordPool::for_this_machine(hasher)
+                .map_err(|_| ConfigError("cannot start the bcrypt threads".to_owned()))?,
             signup_rules: SignupRules::default(),
             moderator: RoleRequirement::moderator(),
             admin: RoleRequirement::admin(),
             hierarchy: RoleHierarchy::Flat,
             token_ttl_seconds: config.token_ttl_seconds,
             request_timeout: config.request_timeout,
+            refresh: config.refresh,
+            limits: crate::limits::Limits::new(&config.limits),
+            profile: crate::profile::Profile::new(config.profile, &hasher)?,
         })
     }
 }

@@ -1,6 +1,9 @@
 //! One module per endpoint family; each handler turns a request into the contract's response.
 
+pub mod admin;
 pub mod content;
 pub mod health;
+pub mod jwks;
+pub mod refresh;
 pub mod signin;
 pub mod signup;

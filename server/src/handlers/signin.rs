@@ -14,7 +14,7 @@ use serde::Serialize;
 use zeroize::Zeroizing;
 
 use crate::http::body;
-use crate::http::responses::{self, Body, bodies};
+use crate::http::responses::{self, Body};
 use crate::state::AppState;
 
 /// The signin answer, keys in the seed's order.
@@ -26,10 +26,15 @@ struct SigninResponse<'a> {
     roles: Vec<String>,
     #[serde(rename = "accessToken")]
     access_token: String,
+    /// Absent when refresh tokens are disabled (the seed's exact shape).
+    #[serde(rename = "refreshToken", skip_serializing_if = "Option::is_none")]
+    refresh_token: Option<String>,
 }
 
-fn invalid_password() -> Response<Body> {
-    responses::json_static(StatusCode::UNAUTHORIZED, bodies::INVALID_PASSWORD)
+/// A wrong password: counted against the account, answered as the profile says.
+fn invalid_password(state: &AppState, username: &str) -> Response<Body> {
+    state.limits.signin_failed(username);
+    state.profile.wrong_password()
 }
 
 /// Handles a signin.
@@ -47,28 +52,34 @@ where
         Err(e) => return responses::bad_request(&e.to_string()),
     };
     drop(value);
+    if let Err(limited) = state.limits.check_signin_account(&request.username) {
+        return limited.response();
+    }
     let password = Zeroizing::new(request.password);
     let user = match state.db.find_user_by_username(&request.username).await {
         Ok(Some(user)) => user,
-        Ok(None) => return responses::json_static(StatusCode::NOT_FOUND, bodies::USER_NOT_FOUND),
+        Ok(None) => {
+            state.limits.signin_failed(&request.username);
+            return state.profile.unknown_user(&state.passwords, password).await;
+        }
         Err(e) => return responses::store_error(&e),
     };
     if password.len() > MAX_PASSWORD_BYTES {
-        return invalid_password();
+        return invalid_password(state, &request.username);
     }
     let stored_hash = user.password_hash.clone();
     match state.passwords.verify(password.clone(), stored_hash).await {
         Ok(Ok(true)) => {}
-        Ok(Ok(false)) => return invalid_password(),
+        Ok(Ok(false)) => return invalid_password(state, &request.username),
         Ok(Err(PasswordError::InvalidHash(reason))) => {
             tracing::warn!(
                 user_id = user.id,
                 reason,
                 "stored password hash is unusable"
             );
-            return invalid_password();
+            return invalid_password(state, &request.username);
         }
-        Ok(Err(_)) => return invalid_password(),
+        Ok(Err(_)) => return invalid_password(state, &request.username),
         Err(_) => return responses::internal_error(),
     }
     let claims = Claims::for_user(user.id, SystemClock.now(), state.token_ttl_seconds);
@@ -79,7 +90,12 @@ where
             return responses::internal_error();
         }
     };
+    let refresh_token = match crate::handlers::refresh::start_session(state, user.id).await {
+        Ok(token) => token,
+        Err(response) => return response,
+    };
     state.roles.put(user.id, &user.roles);
+    state.limits.signin_succeeded(&request.username);
     if passwords::needs_rehash(&user.password_hash, state.passwords.cost()) {
         upgrade_hash(state, user.id, password);
     }
@@ -91,6 +107,7 @@ where
             email: &user.email,
             roles: authorities(&user.roles),
             access_token,
+            refresh_token,
         },
     )
 }

@@ -6,6 +6,7 @@ use http::header::AUTHORIZATION;
 use http::{HeaderMap, Response, StatusCode};
 
 use super::responses::{self, Body, bodies};
+use crate::profile::AuthFailure;
 use crate::role_cache::RoleSet;
 use crate::state::AppState;
 use crate::store::StoreError;
@@ -25,11 +26,18 @@ pub enum Denied {
 
 impl Denied {
     /// The contract response.
+    /// Token failures carry a [`AuthFailure`] marker that the strict profile reshapes.
     pub fn response(&self) -> Response<Body> {
         match self {
-            Denied::NoToken => responses::json_static(StatusCode::FORBIDDEN, bodies::NO_TOKEN),
+            Denied::NoToken => {
+                let mut r = responses::json_static(StatusCode::FORBIDDEN, bodies::NO_TOKEN);
+                r.extensions_mut().insert(AuthFailure::NoToken);
+                r
+            }
             Denied::Unauthorized => {
-                responses::json_static(StatusCode::UNAUTHORIZED, bodies::UNAUTHORIZED)
+                let mut r = responses::json_static(StatusCode::UNAUTHORIZED, bodies::UNAUTHORIZED);
+                r.extensions_mut().insert(AuthFailure::InvalidToken);
+                r
             }
             Denied::Forbidden(body) => responses::json_static(StatusCode::FORBIDDEN, body),
             Denied::Store(e) => responses::store_error(e),

@@ -11,8 +11,9 @@ use std::time::Instant;
 use http::{Method, Request, Response, StatusCode};
 
 use super::responses::{self, Body, bodies};
-use crate::handlers;
+use crate::limits::{self, PeerAddr};
 use crate::state::AppState;
+use crate::{handlers, metrics, openapi};
 
 /// Every route of the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,9 +36,56 @@ pub enum Route {
     Health,
     /// `GET /readyz`.
     Ready,
+    /// `GET /.well-known/jwks.json`.
+    Jwks,
+    /// `GET /metrics` (Prometheus).
+    Metrics,
+    /// `GET /openapi.json`.
+    OpenApi,
+    /// `POST /api/auth/refreshtoken`.
+    RefreshToken,
+    /// `POST /api/auth/signout`.
+    Signout,
+    /// `GET /api/admin/users`.
+    AdminUsers,
+    /// `PUT /api/admin/users/{id}/roles`.
+    AdminUserRoles(i64),
+    /// `DELETE /api/admin/users/{id}`.
+    AdminUser(i64),
 }
 
-const TABLE: [(&str, Route); 9] = [
+/// Routes with a path parameter: template and the route (with a placeholder id).
+const TEMPLATES: [(&str, Route); 2] = [
+    ("/api/admin/users/{id}/roles", Route::AdminUserRoles(0)),
+    ("/api/admin/users/{id}", Route::AdminUser(0)),
+];
+
+/// `/api/admin/users/{id}` and `/api/admin/users/{id}/roles` (prefix matched case-insensitively,
+/// `{id}` all digits); anything else there is no route (404).
+fn admin_user_route(path: &str) -> Option<Route> {
+    const PREFIX: &str = "/api/admin/users/";
+    let head = path.get(..PREFIX.len())?;
+    if !head.eq_ignore_ascii_case(PREFIX) {
+        return None;
+    }
+    let rest = &path[PREFIX.len()..];
+    let (id, roles) = match rest.split_once('/') {
+        Some((id, tail)) if tail.eq_ignore_ascii_case("roles") => (id, true),
+        Some(_) => return None,
+        None => (rest, false),
+    };
+    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let id = id.parse::<i64>().ok()?;
+    Some(if roles {
+        Route::AdminUserRoles(id)
+    } else {
+        Route::AdminUser(id)
+    })
+}
+
+const TABLE: [(&str, Route); 15] = [
     ("/", Route::Welcome),
     ("/api/auth/signup", Route::Signup),
     ("/api/auth/signin", Route::Signin),
@@ -47,7 +95,29 @@ const TABLE: [(&str, Route); 9] = [
     ("/api/test/admin", Route::AdminContent),
     ("/healthz", Route::Health),
     ("/readyz", Route::Ready),
+    ("/.well-known/jwks.json", Route::Jwks),
+    ("/metrics", Route::Metrics),
+    ("/openapi.json", Route::OpenApi),
+    ("/api/auth/refreshtoken", Route::RefreshToken),
+    ("/api/auth/signout", Route::Signout),
+    ("/api/admin/users", Route::AdminUsers),
 ];
+
+/// Every `(method, path template)` the router serves (HEAD, implied by GET, is not listed); the
+/// OpenAPI document must list exactly these (a test checks it).
+pub fn all_routes() -> Vec<(Method, &'static str)> {
+    let methods = [Method::GET, Method::POST, Method::PUT, Method::DELETE];
+    TABLE
+        .iter()
+        .chain(TEMPLATES.iter())
+        .flat_map(|(path, route)| {
+            methods
+                .iter()
+                .filter(|m| route.accepts(m))
+                .map(|m| (m.clone(), *path))
+        })
+        .collect()
+}
 
 impl Route {
     /// The route of `path`, if any.
@@ -63,13 +133,20 @@ impl Route {
             .iter()
             .find(|(p, _)| p.eq_ignore_ascii_case(trimmed))
             .map(|(_, route)| *route)
+            .or_else(|| admin_user_route(trimmed))
     }
 
     /// The canonical path, used as the route label in logs.
     pub fn path(self) -> &'static str {
+        let this = match self {
+            Route::AdminUserRoles(_) => Route::AdminUserRoles(0),
+            Route::AdminUser(_) => Route::AdminUser(0),
+            other => other,
+        };
         TABLE
             .iter()
-            .find(|(_, r)| *r == self)
+            .chain(TEMPLATES.iter())
+            .find(|(_, r)| *r == this)
             .map_or("?", |(p, _)| p)
     }
 
@@ -77,6 +154,9 @@ impl Route {
     pub fn accepts(self, method: &Method) -> bool {
         match self {
             Route::Signup | Route::Signin => method == Method::POST,
+            Route::RefreshToken | Route::Signout => method == Method::POST,
+            Route::AdminUserRoles(_) => method == Method::PUT,
+            Route::AdminUser(_) => method == Method::DELETE,
             _ => method == Method::GET || method == Method::HEAD,
         }
     }
@@ -95,33 +175,54 @@ where
     B: hyper::body::Body + Send,
     B::Error: std::error::Error + Send + Sync + 'static,
 {
+    let started = Instant::now();
+    let route_label = label(req.uri().path());
+    let response = answer(&state, req).await;
+    let response = state.profile.finish(response);
+    metrics::observe_request(route_label, response.status(), started.elapsed());
+    Ok(response)
+}
+
+async fn answer<B>(state: &Arc<AppState>, req: Request<B>) -> Response<Body>
+where
+    B: hyper::body::Body + Send,
+    B::Error: std::error::Error + Send + Sync + 'static,
+{
     let route = Route::from_path(req.uri().path()).filter(|r| r.accepts(req.method()));
     let Some(route) = route else {
-        return Ok(responses::not_found(req.method(), req.uri().path()));
+        return responses::not_found(req.method(), req.uri().path());
     };
-    let response = match route {
+    match route {
         Route::Welcome => responses::json_static(StatusCode::OK, bodies::WELCOME),
         Route::PublicContent => responses::html_static(StatusCode::OK, "Public Content."),
         Route::Health => responses::json_static(StatusCode::OK, bodies::STATUS_OK),
+        Route::Metrics => metrics::response(),
+        Route::OpenApi => openapi::response(),
+        Route::Jwks => handlers::jwks::jwks(state),
         // Token check plus at most one store call, itself bounded by the store timeout: no
         // whole-request timer on this hot path.
         Route::UserContent | Route::ModeratorContent | Route::AdminContent | Route::Ready => {
-            let response = dispatch(&state, route, req).await;
+            let response = dispatch(state, route, req).await;
             log_failure(route, &response, None);
             response
         }
-        Route::Signup | Route::Signin => {
+        Route::Signup
+        | Route::Signin
+        | Route::RefreshToken
+        | Route::Signout
+        | Route::AdminUsers
+        | Route::AdminUserRoles(_)
+        | Route::AdminUser(_) => {
             let started = Instant::now();
             let limit = state.request_timeout;
-            let response = match tokio::time::timeout(limit, dispatch(&state, route, req)).await {
+            let response = match tokio::time::timeout(limit, dispatch(state, route, req)).await {
                 Ok(response) => response,
                 Err(_) => responses::unavailable(),
             };
             log_failure(route, &response, Some(started));
             response
         }
-    };
-    Ok(response)
+    }
 }
 
 /// Logs 5xx answers at `warn` (everything else is logged at `debug` by the trace layer).
@@ -144,6 +245,14 @@ where
     B::Error: std::error::Error + Send + Sync + 'static,
 {
     let (parts, body) = req.into_parts();
+    if let Some(action) = limits::action_of(route) {
+        let peer = parts.extensions.get::<PeerAddr>();
+        if let Some(ip) = state.limits.client_ip(peer, &parts.headers)
+            && let Err(limited) = state.limits.check_ip(action, ip)
+        {
+            return limited.response();
+        }
+    }
     match route {
         Route::Signup => handlers::signup::signup(state, &parts.headers, body).await,
         Route::Signin => handlers::signin::signin(state, &parts.headers, body).await,
@@ -151,9 +260,23 @@ where
         Route::ModeratorContent => handlers::content::moderator(state, &parts.headers).await,
         Route::AdminContent => handlers::content::admin(state, &parts.headers).await,
         Route::Ready => handlers::health::ready(state).await,
-        Route::Welcome | Route::PublicContent | Route::Health => {
-            responses::not_found(&parts.method, parts.uri.path())
+        Route::RefreshToken => handlers::refresh::refresh_token(state, &parts.headers, body).await,
+        Route::Signout => {
+            handlers::refresh::signout(state, &parts.headers, parts.uri.query(), body).await
         }
+        Route::AdminUsers => {
+            handlers::admin::list_users(state, &parts.headers, parts.uri.query()).await
+        }
+        Route::AdminUserRoles(id) => {
+            handlers::admin::set_roles(state, &parts.headers, id, body).await
+        }
+        Route::AdminUser(id) => handlers::admin::delete_user(state, &parts.headers, id).await,
+        Route::Welcome
+        | Route::PublicContent
+        | Route::Health
+        | Route::Metrics
+        | Route::OpenApi
+        | Route::Jwks => responses::not_found(&parts.method, parts.uri.path()),
     }
 }
 

@@ -14,9 +14,20 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use authcore::roles::{Role, normalize_roles};
 
+mod admin_mysql;
+mod admin_sqlite;
+pub mod keys;
+mod keys_mysql;
+mod keys_sqlite;
 mod mysql;
 mod mysql_schema;
+mod refresh;
+mod refresh_mysql;
+mod refresh_sqlite;
 mod sqlite;
+
+pub use keys::{KeyStore, StoredKey};
+pub use refresh::{AdminStore, NewRefreshToken, RefreshRow, RefreshStore, Rotation, UserSummary};
 
 /// File name of the SQLite database inside the data directory.
 pub const SQLITE_FILE_NAME: &str = "authd.sqlite3";
@@ -109,7 +120,7 @@ pub enum CreateUserError {
 
 /// Persistent storage of users and roles.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: RefreshStore + AdminStore + KeyStore + Send + Sync + 'static {
     /// Checks that the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
 

@@ -68,7 +68,7 @@ const UPDATE_PASSWORD: &str =
 
 /// The MySQL/MariaDB store.
 pub(crate) struct MySqlStore {
-    pool: Pool,
+    pub(super) pool: Pool,
 }
 
 impl MySqlStore {
@@ -91,6 +91,7 @@ impl MySqlStore {
             pool: Pool::new(opts),
         };
         super::mysql_schema::ensure(&store.pool).await?;
+        super::keys_mysql::ensure_table(&store.pool).await?;
         Ok(store)
     }
 

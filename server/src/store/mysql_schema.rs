@@ -94,7 +94,12 @@ pub(super) async fn ensure(pool: &Pool) -> Result<(), StoreError> {
 }
 
 async fn setup(conn: &mut Conn) -> Result<(), StoreError> {
-    for ddl in [CREATE_USERS, CREATE_ROLES, CREATE_USER_ROLES] {
+    for ddl in [
+        CREATE_USERS,
+        CREATE_ROLES,
+        CREATE_USER_ROLES,
+        super::refresh_mysql::CREATE_REFRESH_TOKENS,
+    ] {
         conn.query_drop(ddl).await.map_err(map_err)?;
     }
     for role in Role::ALL {

@@ -109,7 +109,7 @@ const UPDATE_PASSWORD: &str = concat!(
 
 /// The SQLite store.
 pub(crate) struct SqliteStore {
-    conn: Arc<Mutex<Connection>>,
+    pub(super) conn: Arc<Mutex<Connection>>,
 }
 
 impl SqliteStore {
@@ -125,7 +125,7 @@ impl SqliteStore {
     }
 
     /// Runs `f` on the connection on the blocking pool.
-    async fn call<T, E, F>(&self, f: F) -> Result<T, E>
+    pub(super) async fn call<T, E, F>(&self, f: F) -> Result<T, E>
     where
         T: Send + 'static,
         E: From<StoreError> + Send + 'static,
@@ -157,6 +157,9 @@ fn open_blocking(dir: &Path) -> Result<Connection, StoreError> {
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(map_err)?;
     tx.execute_batch(SCHEMA).map_err(map_err)?;
+    super::keys_sqlite::ensure_table(&tx)?;
+    tx.execute_batch(super::refresh_sqlite::SCHEMA)
+        .map_err(map_err)?;
     for role in Role::ALL {
         tx.execute(INSERT_ROLE, params![role.id(), role.name()])
             .map_err(map_err)?;
@@ -188,7 +191,7 @@ fn compare_keys(a: &str, b: &str) -> Ordering {
     lookup_key(ta).cmp(&lookup_key(tb))
 }
 
-fn map_err(e: rusqlite::Error) -> StoreError {
+pub(super) fn map_err(e: rusqlite::Error) -> StoreError {
     match e.sqlite_error_code() {
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked | ErrorCode::CannotOpen) => {
             StoreError::Unavailable(format!("sqlite: {e}"))

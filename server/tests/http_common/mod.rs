@@ -146,13 +146,20 @@ pub struct TestServer {
     pub mysql: Option<MysqlDb>,
 }
 
-/// The configuration tests start from: fast bcrypt, a strong secret, short role cache.
+/// The configuration tests start from: fast bcrypt, a strong secret, short role cache, and no
+/// refresh tokens (so signin answers the seed's exact shape; `http_refresh.rs` turns them on).
 pub fn test_config(dir: &TempDir) -> Config {
     Config {
         data_dir: dir.path().join("data"),
         jwt_secret: JwtSecret::Value(Zeroizing::new(SECRET.to_vec())),
         bcrypt_cost: 4,
         role_cache_ttl: Duration::from_millis(200),
+        // The suites sign in many times from 127.0.0.1; `http_abuse.rs` sets low limits.
+        limits: authcore_server::limits::LimitsConfig::disabled(),
+        refresh: authcore_server::refresh_config::RefreshConfig {
+            enabled: false,
+            ..Default::default()
+        },
         ..Config::default()
     }
 }

@@ -1,0 +1,281 @@
+//! Refresh tokens over HTTP: `POST /api/auth/refreshtoken` (rotate) and `POST /api/auth/signout`,
+//! plus [`start_session`], which signin calls to open a token family.
+//!
+//! Tokens come from `authcore::refresh::issue()` and are stored only as their hash. Each use
+//! rotates the token atomically in the store: of racing requests presenting one token exactly one
+//! gets a successor. Presenting an already-rotated token within `AUTHD_REFRESH_REUSE_GRACE_SECONDS`
+//! (a client retrying in parallel) is refused without consequences; later it is a reuse, and the
+//! whole family is revoked (logged on target `authd::security`).
+
+use authcore::refresh::{self, RefreshDecision};
+use authcore::tokens::{Claims, Clock, SystemClock};
+use http::{HeaderMap, Response, StatusCode};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::http::auth;
+use crate::http::body;
+use crate::http::responses::{self, Body};
+use crate::state::AppState;
+use crate::store::{NewRefreshToken, RefreshRow, Rotation};
+
+/// 403: no usable `refreshToken` field.
+pub const REQUIRED: &str = r#"{"message":"Refresh Token is required!"}"#;
+/// 403: unknown, malformed, reused or revoked token.
+pub const NOT_IN_DATABASE: &str = r#"{"message":"Refresh token is not in database!"}"#;
+/// 403: expired token.
+pub const EXPIRED: &str =
+    r#"{"message":"Refresh token was expired. Please make a new signin request"}"#;
+/// 200 of signout.
+pub const SIGNED_OUT: &str = r#"{"message":"Signed out!"}"#;
+
+#[derive(Serialize)]
+struct Refreshed {
+    #[serde(rename = "accessToken")]
+    access_token: String,
+    #[serde(rename = "refreshToken")]
+    refresh_token: String,
+}
+
+fn forbidden(body: &'static str) -> Response<Body> {
+    responses::json_static(StatusCode::FORBIDDEN, body)
+}
+
+/// A signed access token for `user_id` (`None`: signing failed, logged).
+pub fn access_token(state: &AppState, user_id: i64) -> Option<String> {
+    let claims = Claims::for_user(user_id, SystemClock.now(), state.token_ttl_seconds);
+    state
+        .signer
+        .sign(&claims)
+        .map_err(|e| tracing::error!(code = e.code(), "could not sign a token"))
+        .ok()
+}
+
+/// Opens a new refresh token family for `user_id` (at signin); `Ok(None)` when refresh tokens
+/// are disabled.
+pub async fn start_session(
+    state: &AppState,
+    user_id: i64,
+) -> Result<Option<String>, Response<Body>> {
+    if !state.refresh.enabled {
+        return Ok(None);
+    }
+    let (issued, family_id) = match (refresh::issue(), refresh::random_id()) {
+        (Ok(issued), Ok(family)) => (issued, family),
+        _ => {
+            tracing::error!("random source failed while issuing a refresh token");
+            return Err(responses::internal_error());
+        }
+    };
+    let new = NewRefreshToken {
+        token_hash: issued.hash.clone(),
+        family_id,
+        user_id,
+        expires_at: SystemClock.now().saturating_add(state.refresh.ttl_seconds),
+    };
+    state
+        .db
+        .with_store(|s| s.insert_refresh_token(&new))
+        .await
+        .map_err(|e| responses::store_error(&e))?;
+    Ok(Some(issued.token))
+}
+
+/// The `refreshToken` string of the body: `Err(403 required)` when missing, empty or not a string.
+async fn presented<B>(headers: &HeaderMap, body: B) -> Result<Option<String>, Response<Body>>
+where
+    B: hyper::body::Body,
+    B::Error: std::error::Error + Send + Sync + 'static,
+{
+    let value = body::read_value(headers, body)
+        .await
+        .map_err(|e| e.response())?;
+    Ok(match value.get("refreshToken") {
+        Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
+        _ => None,
+    })
+}
+
+/// `POST /api/auth/refreshtoken`.
+pub async fn refresh_token<B>(state: &AppState, headers: &HeaderMap, body: B) -> Response<Body>
+where
+    B: hyper::body::Body,
+    B::Error: std::error::Error + Send + Sync + 'static,
+{
+    let token = match presented(headers, body).await {
+        Ok(Some(token)) => token,
+        Ok(None) => return forbidden(REQUIRED),
+        Err(response) => return response,
+    };
+    let Ok(hash) = refresh::hash_presented(&token) else {
+        return forbidden(NOT_IN_DATABASE);
+    };
+    let Ok(successor) = refresh::issue() else {
+        tracing::error!("random source failed while issuing a refresh token");
+        return responses::internal_error();
+    };
+    let now = SystemClock.now();
+    let expires_at = now.saturating_add(state.refresh.ttl_seconds);
+    let rotation = state
+        .db
+        .with_store(|s| s.rotate_refresh_token(&hash, &successor.hash, expires_at, now))
+        .await;
+    match rotation {
+        Ok(Rotation::Rotated { user_id, family_id }) => {
+            // A user deleted behind authd's back (without the cascade) ends its sessions here.
+            match state.db.user_roles(user_id).await {
+                Ok(Some(_)) => {}
+                Ok(None) => {
+                    revoke_family(state, &family_id, user_id, "user no longer exists").await;
+                    return forbidden(NOT_IN_DATABASE);
+                }
+                Err(e) => return responses::store_error(&e),
+            }
+            match access_token(state, user_id) {
+                Some(access_token) => responses::json(
+                    StatusCode::OK,
+                    &Refreshed {
+                        access_token,
+                        refresh_token: successor.token,
+                    },
+                ),
+                None => responses::internal_error(),
+            }
+        }
+        Ok(Rotation::Refused(row)) => refused(state, &hash, row, now).await,
+        Err(e) => responses::store_error(&e),
+    }
+}
+
+/// Applies `authcore::refresh::decide` to a token the store did not rotate.
+async fn refused(
+    state: &AppState,
+    hash: &str,
+    row: Option<RefreshRow>,
+    now: i64,
+) -> Response<Body> {
+    let grace = state.refresh.reuse_grace_seconds;
+    let decision = refresh::decide(row.as_ref().map(RefreshRow::stored), now, grace);
+    match (decision, row) {
+        (RefreshDecision::Expired, _) => {
+            if let Err(e) = state.db.with_store(|s| s.delete_refresh_token(hash)).await {
+                tracing::debug!(error = %e, "expired refresh token not deleted");
+            }
+            forbidden(EXPIRED)
+        }
+        (RefreshDecision::Reuse, Some(row)) => {
+            crate::metrics::refresh_reuse_detected();
+            revoke_family(state, &row.family_id, row.user_id, "refresh token reused").await;
+            forbidden(NOT_IN_DATABASE)
+        }
+        (RefreshDecision::RetryWithinGrace, Some(row)) => {
+            tracing::info!(
+                target: "authd::security",
+                user_id = row.user_id,
+                family = %row.family_id,
+                "rotated refresh token presented again within the grace interval; refused"
+            );
+            forbidden(NOT_IN_DATABASE)
+        }
+        _ => forbidden(NOT_IN_DATABASE),
+    }
+}
+
+/// Revokes a family and logs the security event.
+async fn revoke_family(state: &AppState, family_id: &str, user_id: i64, reason: &'static str) {
+    let now = SystemClock.now();
+    match state
+        .db
+        .with_store(|s| s.revoke_refresh_family(family_id, now))
+        .await
+    {
+        Ok(revoked) => tracing::warn!(
+            target: "authd::security",
+            user_id,
+            family = %family_id,
+            revoked,
+            reason,
+            "refresh token family revoked"
+        ),
+        Err(e) => tracing::error!(
+            target: "authd::security",
+            user_id,
+            family = %family_id,
+            error = %e,
+            "could not revoke a refresh token family"
+        ),
+    }
+}
+
+/// Whether the query string has `all=true` (or `all=1`).
+fn wants_all(query: Option<&str>) -> bool {
+    form_urlencoded::parse(query.unwrap_or("").as_bytes())
+        .any(|(k, v)| k == "all" && (v == "true" || v == "1"))
+}
+
+/// `POST /api/auth/signout[?all=true]`: revokes the presented refresh token's family when it is
+/// the caller's, or every refresh token of the caller with `all=true`. Access tokens stay valid
+/// until they expire (keep them short-lived).
+pub async fn signout<B>(
+    state: &AppState,
+    headers: &HeaderMap,
+    query: Option<&str>,
+    body: B,
+) -> Response<Body>
+where
+    B: hyper::body::Body,
+    B::Error: std::error::Error + Send + Sync + 'static,
+{
+    let user_id = match auth::caller(state, headers).await {
+        Ok((id, _)) => id,
+        Err(denied) => return denied.response(),
+    };
+    let token = match presented(headers, body).await {
+        Ok(token) => token,
+        Err(response) => return response,
+    };
+    let now = SystemClock.now();
+    if wants_all(query) {
+        return match state
+            .db
+            .with_store(|s| s.revoke_user_refresh_tokens(user_id, now))
+            .await
+        {
+            Ok(revoked) => {
+                tracing::info!(target: "authd::security", user_id, revoked, "signed out everywhere");
+                responses::json_static(StatusCode::OK, SIGNED_OUT)
+            }
+            Err(e) => responses::store_error(&e),
+        };
+    }
+    if let Some(hash) = token.and_then(|t| refresh::hash_presented(&t).ok()) {
+        match state.db.with_store(|s| s.find_refresh_token(&hash)).await {
+            Ok(Some(row)) if row.user_id == user_id => {
+                if let Err(e) = state
+                    .db
+                    .with_store(|s| s.revoke_refresh_family(&row.family_id, now))
+                    .await
+                {
+                    return responses::store_error(&e);
+                }
+                tracing::info!(target: "authd::security", user_id, family = %row.family_id, "signed out");
+            }
+            Ok(_) => {}
+            Err(e) => return responses::store_error(&e),
+        }
+    }
+    responses::json_static(StatusCode::OK, SIGNED_OUT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_is_read_from_the_query() {
+        assert!(wants_all(Some("all=true")));
+        assert!(wants_all(Some("x=1&all=1")));
+        assert!(!wants_all(Some("all=false")));
+        assert!(!wants_all(None));
+    }
+}

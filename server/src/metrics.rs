@@ -1,0 +1,205 @@
+//! Prometheus metrics (`prometheus-client`, served by authd itself at `GET /metrics` in the
+//! OpenMetrics text format): requests by route and status, latency by route, failed signins,
+//! rate-limit rejections, refresh-token reuse and store unavailability (503s).
+//!
+//! Every label set is registered once, at start-up: recording a request is a linear scan of the
+//! route table (pointer-cheap `&'static str` comparisons), one atomic add and one histogram
+//! observation (a short per-route lock) — no allocation and no label hashing on the hot path.
+
+use std::sync::LazyLock;
+use std::time::Duration;
+
+use http::StatusCode;
+use prometheus_client::encoding::text::encode;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+
+use crate::http::router;
+use crate::limits::Action;
+
+/// `Content-Type` of `/metrics`.
+pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+/// Route label of requests that matched no route.
+pub const UNMATCHED: &str = "unmatched";
+
+/// Status codes with their own label; anything else is counted as `other`.
+const STATUSES: [(u16, &str); 13] = [
+    (200, "200"),
+    (204, "204"),
+    (400, "400"),
+    (401, "401"),
+    (403, "403"),
+    (404, "404"),
+    (405, "405"),
+    (413, "413"),
+    (415, "415"),
+    (429, "429"),
+    (500, "500"),
+    (503, "503"),
+    (504, "504"),
+];
+
+type RouteStatus = [(&'static str, &'static str); 2];
+type ActionLabel = [(&'static str, &'static str); 1];
+
+struct RouteMetrics {
+    route: &'static str,
+    latency: Histogram,
+    by_status: Vec<Counter>,
+    other_status: Counter,
+}
+
+struct Metrics {
+    registry: Registry,
+    routes: Vec<RouteMetrics>,
+    signin_failures: Counter,
+    rate_limited: [Counter; 3],
+    refresh_reuse: Counter,
+    store_unavailable: Counter,
+}
+
+fn latency_histogram() -> Histogram {
+    // 100 µs to ~6.5 s.
+    Histogram::new(exponential_buckets(0.0001, 4.0, 9))
+}
+
+fn build() -> Metrics {
+    let mut registry = Registry::with_prefix("authd");
+    let requests = Family::<RouteStatus, Counter>::default();
+    let latency = Family::<[(&'static str, &'static str); 1], Histogram, fn() -> Histogram>::new_with_constructor(
+        latency_histogram,
+    );
+    let mut labels: Vec<&'static str> = router::all_routes().into_iter().map(|(_, p)| p).collect();
+    labels.sort_unstable();
+    labels.dedup();
+    labels.push(UNMATCHED);
+    let routes = labels
+        .into_iter()
+        .map(|route| RouteMetrics {
+            route,
+            latency: latency.get_or_create_owned(&[("route", route)]),
+            by_status: STATUSES
+                .iter()
+                .map(|(_, s)| requests.get_or_create_owned(&[("route", route), ("status", s)]))
+                .collect(),
+            other_status: requests.get_or_create_owned(&[("route", route), ("status", "other")]),
+        })
+        .collect();
+    registry.register(
+        "http_requests",
+        "HTTP requests answered, by route and status",
+        requests,
+    );
+    registry.register(
+        "http_request_duration_seconds",
+        "Time to answer a request, by route",
+        latency,
+    );
+    let signin_failures = Counter::default();
+    registry.register(
+        "signin_failures",
+        "Signins refused for an unknown user or a wrong password",
+        signin_failures.clone(),
+    );
+    let limited = Family::<ActionLabel, Counter>::default();
+    let rate_limited = [Action::Signin, Action::Signup, Action::Refresh]
+        .map(|a| limited.get_or_create_owned(&[("action", a.label())]));
+    registry.register(
+        "rate_limited",
+        "Requests refused with 429 by the abuse limits, by action",
+        limited,
+    );
+    let refresh_reuse = Counter::default();
+    registry.register(
+        "refresh_token_reuse_detected",
+        "Refresh tokens presented again after being used (possible theft)",
+        refresh_reuse.clone(),
+    );
+    let store_unavailable = Counter::default();
+    registry.register(
+        "store_unavailable",
+        "Requests answered 503 because the store was down or too slow",
+        store_unavailable.clone(),
+    );
+    Metrics {
+        registry,
+        routes,
+        signin_failures,
+        rate_limited,
+        refresh_reuse,
+        store_unavailable,
+    }
+}
+
+static METRICS: LazyLock<Metrics> = LazyLock::new(build);
+
+/// Registers every metric now (so the first request does not pay for it).
+pub fn init() {
+    LazyLock::force(&METRICS);
+}
+
+/// Counts one answered request of `route` (a label from [`router::label`]).
+pub fn observe_request(route: &'static str, status: StatusCode, elapsed: Duration) {
+    let metrics = &*METRICS;
+    let Some(entry) = metrics
+        .routes
+        .iter()
+        .find(|r| std::ptr::eq(r.route, route))
+        .or_else(|| metrics.routes.iter().find(|r| r.route == route))
+    else {
+        return;
+    };
+    let code = status.as_u16();
+    match STATUSES.iter().position(|(s, _)| *s == code) {
+        Some(i) => entry.by_status.get(i).unwrap_or(&entry.other_status).inc(),
+        None => entry.other_status.inc(),
+    };
+    entry.latency.observe(elapsed.as_secs_f64());
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        metrics.store_unavailable.inc();
+    }
+}
+
+/// Counts a failed signin.
+pub fn signin_failed() {
+    METRICS.signin_failures.inc();
+}
+
+/// Counts a 429 of the abuse limits.
+pub fn rate_limited(action: Action) {
+    let index = match action {
+        Action::Signin => 0,
+        Action::Signup => 1,
+        Action::Refresh => 2,
+    };
+    if let Some(counter) = METRICS.rate_limited.get(index) {
+        counter.inc();
+    }
+}
+
+/// Counts a refresh token presented after it was already used (call from the refresh handler).
+pub fn refresh_reuse_detected() {
+    METRICS.refresh_reuse.inc();
+}
+
+/// The current metrics in the OpenMetrics text format.
+pub fn render() -> Result<String, std::fmt::Error> {
+    let mut text = String::with_capacity(16 * 1024);
+    encode(&mut text, &METRICS.registry)?;
+    Ok(text)
+}
+
+/// `GET /metrics`.
+pub fn response() -> http::Response<crate::http::responses::Body> {
+    let Ok(text) = render() else {
+        return crate::http::responses::internal_error();
+    };
+    let mut response = http::Response::new(http_body_util::Full::new(bytes::Bytes::from(text)));
+    response.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static(CONTENT_TYPE),
+    );
+    response
+}

@@ -1,0 +1,183 @@
+//! MySQL/MariaDB SQL of refresh tokens (see [`super::RefreshStore`]).
+
+use async_trait::async_trait;
+use mysql_async::prelude::Queryable;
+use mysql_async::{Error as MyError, Row, TxOpts};
+
+use super::mysql::{MySqlStore, bounded, map_err, take};
+use super::{NewRefreshToken, RefreshRow, RefreshStore, Rotation, StoreError};
+
+/// The table, created idempotently next to the seed's tables.
+pub(super) const CREATE_REFRESH_TOKENS: &str = "CREATE TABLE IF NOT EXISTS `refresh_tokens` (
+  `id` bigint NOT NULL AUTO_INCREMENT,
+  `token_hash` char(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  `family_id` varchar(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  `user_id` int(11) NOT NULL,
+  `expires_at` bigint NOT NULL,
+  `rotated_at` bigint DEFAULT NULL,
+  `revoked_at` bigint DEFAULT NULL,
+  `createdAt` datetime NOT NULL,
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `refresh_tokens_hash` (`token_hash`),
+  KEY `refresh_tokens_family` (`family_id`),
+  KEY `refresh_tokens_user` (`user_id`),
+  CONSTRAINT `refresh_tokens_user_fk` FOREIGN KEY (`user_id`) REFERENCES `users` (`id`)
+    ON DELETE CASCADE ON UPDATE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci";
+
+const INSERT: &str = "INSERT INTO refresh_tokens
+    (token_hash, family_id, user_id, expires_at, createdAt)
+    VALUES (?, ?, ?, ?, UTC_TIMESTAMP())";
+
+const MARK_ROTATED: &str = "UPDATE refresh_tokens SET rotated_at = ?
+    WHERE token_hash = ? AND rotated_at IS NULL AND revoked_at IS NULL AND expires_at > ?";
+
+const INSERT_SUCCESSOR: &str = "INSERT INTO refresh_tokens
+    (token_hash, family_id, user_id, expires_at, createdAt)
+    SELECT ?, family_id, user_id, ?, UTC_TIMESTAMP() FROM refresh_tokens WHERE token_hash = ?";
+
+const SELECT: &str = "SELECT user_id, family_id, expires_at, rotated_at, revoked_at
+    FROM refresh_tokens WHERE token_hash = ?";
+
+const DELETE: &str = "DELETE FROM refresh_tokens WHERE token_hash = ?";
+
+const REVOKE_FAMILY: &str =
+    "UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL";
+
+const REVOKE_USER: &str =
+    "UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL";
+
+/// Attempts of a statement that hit a deadlock or lock-wait timeout (racing rotations and
+/// revocations of one family do, on InnoDB).
+const ATTEMPTS: u32 = 8;
+
+/// Runs `op`, again after a short pause when InnoDB reports a deadlock or lock-wait timeout.
+async fn retrying<T, F, Fut>(op: F) -> Result<T, StoreError>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<T, MyError>>,
+{
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match op().await {
+            Ok(v) => return Ok(v),
+            Err(MyError::Server(s)) if (s.code == 1213 || s.code == 1205) && attempt < ATTEMPTS => {
+                tracing::debug!(
+                    attempt,
+                    code = s.code,
+                    "refresh_tokens: retrying after a lock conflict"
+                );
+                tokio::time::sleep(std::time::Duration::from_millis(2 * u64::from(attempt))).await;
+            }
+            Err(e) => return Err(map_err(e)),
+        }
+    }
+}
+
+fn row_of(mut row: Row) -> Result<RefreshRow, MyError> {
+    Ok(RefreshRow {
+        user_id: take(&mut row, 0)?,
+        family_id: take(&mut row, 1)?,
+        expires_at: take(&mut row, 2)?,
+        rotated_at: take(&mut row, 3)?,
+        revoked_at: take(&mut row, 4)?,
+    })
+}
+
+async fn find<Q: Queryable>(q: &mut Q, hash: &str) -> Result<Option<RefreshRow>, MyError> {
+    let row: Option<Row> = q.exec_first(SELECT, (hash,)).await?;
+    row.map(row_of).transpose()
+}
+
+impl MySqlStore {
+    async fn rotate_once(
+        &self,
+        hash: &str,
+        successor_hash: &str,
+        successor_expires_at: i64,
+        now: i64,
+    ) -> Result<Rotation, MyError> {
+        let mut conn = self.pool.get_conn().await?;
+        let mut tx = conn.start_transaction(TxOpts::default()).await?;
+        tx.exec_drop(MARK_ROTATED, (now, hash, now)).await?;
+        if tx.affected_rows() != 1 {
+            tx.rollback().await?;
+            // Read the row as committed by whoever won (outside the failed transaction).
+            return Ok(Rotation::Refused(find(&mut conn, hash).await?));
+        }
+        tx.exec_drop(
+            INSERT_SUCCESSOR,
+            (successor_hash, successor_expires_at, hash),
+        )
+        .await?;
+        let row = find(&mut tx, hash).await?;
+        tx.commit().await?;
+        Ok(match row {
+            Some(row) => Rotation::Rotated {
+                user_id: row.user_id,
+                family_id: row.family_id,
+            },
+            None => Rotation::Refused(None),
+        })
+    }
+
+    async fn exec_count<P>(&self, sql: &str, params: P) -> Result<u64, StoreError>
+    where
+        P: Into<mysql_async::Params> + Send,
+    {
+        let params: mysql_async::Params = params.into();
+        bounded(retrying(|| async {
+            let mut conn = self.pool.get_conn().await?;
+            conn.exec_drop(sql, params.clone()).await?;
+            Ok(conn.affected_rows())
+        }))
+        .await
+    }
+}
+
+#[async_trait]
+impl RefreshStore for MySqlStore {
+    async fn insert_refresh_token(&self, new: &NewRefreshToken) -> Result<(), StoreError> {
+        let params = (
+            new.token_hash.as_str(),
+            new.family_id.as_str(),
+            new.user_id,
+            new.expires_at,
+        );
+        self.exec_count(INSERT, params).await.map(|_| ())
+    }
+
+    async fn rotate_refresh_token(
+        &self,
+        hash: &str,
+        successor_hash: &str,
+        successor_expires_at: i64,
+        now: i64,
+    ) -> Result<Rotation, StoreError> {
+        bounded(retrying(|| {
+            self.rotate_once(hash, successor_hash, successor_expires_at, now)
+        }))
+        .await
+    }
+
+    async fn find_refresh_token(&self, hash: &str) -> Result<Option<RefreshRow>, StoreError> {
+        bounded(async {
+            let mut conn = self.pool.get_conn().await.map_err(map_err)?;
+            find(&mut conn, hash).await.map_err(map_err)
+        })
+        .await
+    }
+
+    async fn delete_refresh_token(&self, hash: &str) -> Result<(), StoreError> {
+        self.exec_count(DELETE, (hash,)).await.map(|_| ())
+    }
+
+    async fn revoke_refresh_family(&self, family_id: &str, now: i64) -> Result<u64, StoreError> {
+        self.exec_count(REVOKE_FAMILY, (now, family_id)).await
+    }
+
+    async fn revoke_user_refresh_tokens(&self, user_id: i64, now: i64) -> Result<u64, StoreError> {
+        self.exec_count(REVOKE_USER, (now, user_id)).await
+    }
+}
