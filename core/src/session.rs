@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::tokens::inspect;
+use crate::tokens::json::describe;
 
 /// Largest authd response body a session reads.
 pub const MAX_RESPONSE_BYTES: usize = 64 * 1024;
@@ -112,6 +113,9 @@ pub enum HeaderStyle {
     Both,
 }
 
+/// `json` within [`MAX_RESPONSE_BYTES`]. Readers parse its bytes with `serde_json::from_slice`:
+/// the same parser as `from_str` (which only skips UTF-8 checks a `&str` already guarantees), and
+/// one instantiation of serde_json's reader for the whole crate instead of two.
 fn bounded(json: &str) -> Result<&str, SessionError> {
     if json.len() > MAX_RESPONSE_BYTES {
         return Err(SessionError::InvalidResponse(format!(
@@ -131,8 +135,8 @@ fn non_empty(token: String, what: &str) -> Result<String, SessionError> {
 impl Session {
     /// A session from authd's signin response body (`{id, username, email, roles, accessToken}`).
     pub fn from_signin_response(json: &str) -> Result<Session, SessionError> {
-        let r: SigninResponse = serde_json::from_str(bounded(json)?)
-            .map_err(|e| SessionError::InvalidResponse(e.to_string()))?;
+        let r: SigninResponse = serde_json::from_slice(bounded(json)?.as_bytes())
+            .map_err(|e| SessionError::InvalidResponse(describe(&e)))?;
         Ok(Session {
             user: SessionUser {
                 id: r.id,
@@ -148,8 +152,8 @@ impl Session {
     /// This session with the tokens of authd's refresh response (`{accessToken, refreshToken}`).
     /// A response without `refreshToken` keeps the current one.
     pub fn with_refresh_response(&self, json: &str) -> Result<Session, SessionError> {
-        let r: RefreshResponse = serde_json::from_str(bounded(json)?)
-            .map_err(|e| SessionError::InvalidResponse(e.to_string()))?;
+        let r: RefreshResponse = serde_json::from_slice(bounded(json)?.as_bytes())
+            .map_err(|e| SessionError::InvalidResponse(describe(&e)))?;
         Ok(Session {
             user: self.user.clone(),
             access_token: non_empty(r.access_token, "accessToken")?,
@@ -167,10 +171,11 @@ impl Session {
 
     /// Reads the stored form written by [`Session::to_json`].
     pub fn from_json(json: &str) -> Result<Session, SessionError> {
-        serde_json::from_str(bounded(json).map_err(|_| {
+        let json = bounded(json).map_err(|_| {
             SessionError::InvalidSession(format!("larger than {MAX_RESPONSE_BYTES} bytes"))
-        })?)
-        .map_err(|e| SessionError::InvalidSession(e.to_string()))
+        })?;
+        serde_json::from_slice(json.as_bytes())
+            .map_err(|e| SessionError::InvalidSession(describe(&e)))
     }
 
     /// The headers that carry the access token, as (name, value) pairs.
@@ -209,7 +214,7 @@ impl Session {
         serde_json::to_string(&RefreshRequest {
             refresh_token: token,
         })
-        .map_err(|e| SessionError::InvalidSession(e.to_string()))
+        .map_err(|e| SessionError::InvalidSession(describe(&e)))
     }
 
     /// Whether the user holds `role`, given as a name (`admin`) or an authority (`ROLE_ADMIN`).
@@ -226,6 +231,7 @@ impl Session {
 }
 
 #[cfg(test)]
+#[cfg(feature = "signing")]
 mod tests {
     use super::*;
     use crate::tokens::{Claims, Key, TokenSigner};

@@ -21,11 +21,88 @@ pub(crate) fn json_text(value: &JsValue, what: &str) -> Result<String, BindingEr
     )))
 }
 
+/// An options argument: `None` when `undefined` or `null`, else a plain object (not an array)
+/// whose own keys are all in `allowed`, so that a misspelt option is an error rather than a check
+/// silently left off. Read member by member with [`member`], without a JSON round trip.
+pub(crate) fn options_object<'a>(
+    value: &'a JsValue,
+    what: &str,
+    allowed: &[&str],
+) -> Result<Option<&'a JsValue>, BindingError> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    if !value.is_object() || js_sys::Array::is_array(value) {
+        return Err(BindingError::invalid(format!("{what} must be an object")));
+    }
+    if !only_members(value, allowed) {
+        return Err(BindingError::invalid(format!(
+            "{what} has a member that is not one of {allowed:?}"
+        )));
+    }
+    Ok(Some(value))
+}
+
+/// Whether every own enumerable key of the object `value` is one of `allowed`.
+pub(crate) fn only_members(value: &JsValue, allowed: &[&str]) -> bool {
+    js_sys::Object::keys(value.unchecked_ref::<js_sys::Object>())
+        .iter()
+        .all(|name| {
+            name.as_string()
+                .is_some_and(|n| allowed.contains(&n.as_str()))
+        })
+}
+
+/// The member `name` of `object`; `None` when it is `undefined` or `null`. A throwing getter's
+/// exception is rethrown.
+pub(crate) fn member(object: &JsValue, name: &str) -> Result<Option<JsValue>, BindingError> {
+    let value = js_sys::Reflect::get(object, &JsValue::from_str(name))?;
+    Ok((!value.is_undefined() && !value.is_null()).then_some(value))
+}
+
+/// The string member `name` of `object`, if present; `invalid_argument` for another type.
+pub(crate) fn string_member(object: &JsValue, name: &str) -> Result<Option<String>, BindingError> {
+    match member(object, name)? {
+        None => Ok(None),
+        Some(value) => value
+            .as_string()
+            .map(Some)
+            .ok_or_else(|| BindingError::invalid(format!("{name} must be a string"))),
+    }
+}
+
+/// The boolean member `name` of `object`, if present; `invalid_argument` for another type.
+pub(crate) fn bool_member(object: &JsValue, name: &str) -> Result<Option<bool>, BindingError> {
+    match member(object, name)? {
+        None => Ok(None),
+        Some(value) => value
+            .as_bool()
+            .map(Some)
+            .ok_or_else(|| BindingError::invalid(format!("{name} must be a boolean"))),
+    }
+}
+
+/// A whole, non-negative number of seconds given as an option (`leewaySeconds`): an integer in
+/// `0..2^64`; fractions, negatives, NaN and infinities are refused.
+pub(crate) fn whole_seconds(value: f64, name: &str) -> Result<u64, String> {
+    // 2^64: the first f64 above u64::MAX.
+    const LIMIT: f64 = 18_446_744_073_709_551_616.0;
+    if value.is_finite() && value.fract() == 0.0 && (0.0..LIMIT).contains(&value) {
+        // Exact: an integer-valued f64 in range.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        Ok(value as u64)
+    } else {
+        Err(format!(
+            "{name} must be a whole, non-negative number of seconds"
+        ))
+    }
+}
+
 /// A plain JS object from a serializable record (one `JSON.parse`, cheaper than a property set
 /// per field across the boundary).
 pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, BindingError> {
     let text = serde_json::to_string(value)
-        .map_err(|e| BindingError::invalid(format!("cannot serialize result: {e}")))?;
+        .map_err(|_| BindingError::invalid("cannot serialize the result"))?;
     Ok(js_sys::JSON::parse(&text)?)
 }
 
@@ -79,6 +156,23 @@ mod tests {
         assert_eq!(whole_number(Some(-0.5), "t"), Ok(Some(-1)));
         assert!(whole_number(Some(f64::NAN), "t").is_err());
         assert!(whole_number(Some(f64::INFINITY), "t").is_err());
+    }
+
+    #[test]
+    fn option_seconds_must_be_whole_finite_and_not_negative() {
+        assert_eq!(whole_seconds(5.0, "l"), Ok(5));
+        assert_eq!(whole_seconds(0.0, "l"), Ok(0));
+        assert_eq!(whole_seconds(-0.0, "l"), Ok(0));
+        assert_eq!(whole_seconds(9_007_199_254_740_992.0, "l"), Ok(1 << 53));
+        for bad in [
+            -1.0,
+            1.5,
+            f64::NAN,
+            f64::INFINITY,
+            18_446_744_073_709_551_616.0,
+        ] {
+            assert!(whole_seconds(bad, "l").is_err(), "{bad}");
+        }
     }
 
     #[test]

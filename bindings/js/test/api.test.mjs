@@ -149,9 +149,21 @@ describe('Verifier', () => {
   });
 
   test('misspelt or mistyped options are refused, not ignored', () => {
-    for (const bad of [{ audiance: 'app' }, { leeway: 5 }, { leewaySeconds: -1 }, { leewaySeconds: 1.5 }, { requireExp: 'yes' }, 'x']) {
-      assert.throws(() => Verifier.fromHs256Secret(SECRET, bad), code('invalid_argument'), JSON.stringify(bad));
+    for (const bad of [
+      { audiance: 'app' }, { audiance: undefined }, { leeway: 5 }, { leewaySeconds: -1 }, { leewaySeconds: 1.5 },
+      { leewaySeconds: Number.NaN }, { leewaySeconds: Infinity }, { leewaySeconds: '5' }, { leewaySeconds: 2 ** 64 },
+      { requireExp: 'yes' }, { issuer: 5 }, { audience: ['app'] }, [], [60], 'x', 5,
+    ]) {
+      assert.throws(() => Verifier.fromHs256Secret(SECRET, bad), code('invalid_argument'), String(bad));
     }
+  });
+
+  test('absent options take the defaults; null members are absent', () => {
+    const token = mint({ id: 1, exp: nowSeconds() - 30 });
+    for (const options of [undefined, null, {}, { leewaySeconds: null, issuer: undefined, audience: null, requireExp: null }]) {
+      assert.equal(Verifier.fromHs256Secret(SECRET, options).verify(token).id, 1, JSON.stringify(options));
+    }
+    assert.equal(Verifier.fromHs256Secret(SECRET, { leewaySeconds: 2 ** 53 }).verify(mint({ id: 1, exp: 1 })).id, 1);
   });
 
   test('fromKeys mixes a shared secret (with kid) and a JWKS, in order', () => {

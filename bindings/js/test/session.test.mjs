@@ -254,6 +254,10 @@ describe('storage objects', () => {
     assert.throws(() => new AuthSession({}), code('invalid_argument'));
     assert.throws(() => new AuthSession({ getItem() {}, setItem() {} }), code('invalid_argument'));
     assert.throws(() => new AuthSession(new MemoryStorage(), { key: 'x' }), code('invalid_argument'));
+    for (const bad of [{ storageKey: 5 }, [], '{"storageKey":"k"}']) {
+      assert.throws(() => new AuthSession(new MemoryStorage(), bad), code('invalid_argument'), String(bad));
+    }
+    assert.equal(new AuthSession(new MemoryStorage(), { storageKey: null }).isSignedIn, false);
   });
 
   test('a storage error (a full quota) is rethrown as it is', () => {

@@ -4,6 +4,7 @@
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 
+use super::json::Loose;
 use crate::roles::Role;
 
 /// A token's claims. Field order is the serialization order, which matches Node's `jsonwebtoken`
@@ -52,13 +53,38 @@ pub struct Claims {
 }
 
 /// The `aud` claim: a single string or an array of strings (RFC 7519 §4.1.3).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum Audience {
     /// One audience.
     One(String),
     /// Several audiences.
     Many(Vec<String>),
+}
+
+/// Reads `aud` as `#[serde(untagged)]` on this enum would: the value is parsed whole, then taken as
+/// a string, else as an array of strings, else refused with untagged's message. Without serde's
+/// buffered `Content` machinery, which is large in a WebAssembly build.
+impl<'de> Deserialize<'de> for Audience {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Audience, D::Error> {
+        match Loose::deserialize(d)? {
+            Loose::Str(one) => Ok(Audience::One(one)),
+            Loose::List(items) => items
+                .into_iter()
+                .map(|item| match item {
+                    Loose::Str(s) => Some(s),
+                    _ => None,
+                })
+                .collect::<Option<Vec<String>>>()
+                .map(Audience::Many)
+                .ok_or_else(no_audience_variant),
+            _ => Err(no_audience_variant()),
+        }
+    }
+}
+
+fn no_audience_variant<E: de::Error>() -> E {
+    E::custom("data did not match any variant of untagged enum Audience")
 }
 
 impl Audience {
@@ -209,6 +235,88 @@ mod tests {
         assert!(!c.is_expired_at(159, 60));
         assert!(c.is_expired_at(160, 60));
         assert!(!Claims::default().is_expired_at(i64::MAX, 0));
+    }
+
+    /// `aud` as it was read before (serde's untagged derive), the reference for [`Audience`]. Same
+    /// name, as untagged's error message carries it.
+    mod reference {
+        #[derive(Debug, PartialEq, serde::Deserialize)]
+        #[serde(untagged)]
+        pub enum Audience {
+            One(String),
+            Many(Vec<String>),
+        }
+    }
+    use reference::Audience as ReferenceAudience;
+
+    #[derive(Debug, PartialEq, Deserialize)]
+    #[serde(bound = "A: Deserialize<'de>")]
+    struct WithAud<A> {
+        #[serde(default)]
+        aud: Option<A>,
+        #[serde(default)]
+        exp: Option<i64>,
+    }
+
+    #[test]
+    fn aud_reads_exactly_as_the_untagged_derive() {
+        for aud in [
+            r#""app""#,
+            r#""\u00e9\"""#,
+            "[]",
+            r#"["a","b"]"#,
+            "null",
+            "[null]",
+            r#"["a",1]"#,
+            r#"["a",["b"]]"#,
+            r#"[1,1e400]"#,
+            r#"["a","\ud800"]"#,
+            r#"{"a":"b"}"#,
+            r#"{"a":1e400}"#,
+            r#"{"a":"#,
+            "5",
+            "-1.5",
+            "true",
+            r#"["a","#,
+            r#"["a" "b"]"#,
+        ] {
+            // Alone, then inside claims followed by a member of the wrong type and by broken JSON:
+            // the same value or the same error (category, message and position).
+            for doc in [
+                aud.to_owned(),
+                format!(r#"{{"aud":{aud},"exp":"x"}}"#),
+                format!(r#"{{"aud":{aud},"exp":1,"#),
+            ] {
+                let ours = serde_json::from_str::<WithAud<Audience>>(&doc);
+                let reference = serde_json::from_str::<WithAud<ReferenceAudience>>(&doc);
+                match (ours, reference) {
+                    (Ok(a), Ok(b)) => {
+                        let same = match (&a.aud, &b.aud) {
+                            (Some(Audience::One(x)), Some(ReferenceAudience::One(y))) => x == y,
+                            (Some(Audience::Many(x)), Some(ReferenceAudience::Many(y))) => x == y,
+                            (None, None) => true,
+                            _ => false,
+                        };
+                        assert!(same && a.exp == b.exp, "{doc}");
+                    }
+                    (Err(a), Err(b)) => {
+                        assert_eq!(a.classify(), b.classify(), "{doc}");
+                        assert_eq!(a.to_string(), b.to_string(), "{doc}");
+                    }
+                    (a, b) => panic!("{doc}: {a:?} / {b:?}"),
+                }
+                if doc.starts_with('{') {
+                    continue;
+                }
+                let ours = serde_json::from_str::<Audience>(&doc).map_err(|e| e.to_string());
+                let reference =
+                    serde_json::from_str::<ReferenceAudience>(&doc).map_err(|e| e.to_string());
+                assert_eq!(ours.is_ok(), reference.is_ok(), "{doc}");
+                if let (Err(a), Err(b)) = (ours, reference) {
+                    assert_eq!(a, b, "{doc}");
+                }
+            }
+        }
     }
 
     #[test]

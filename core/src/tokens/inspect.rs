@@ -3,13 +3,13 @@
 //! Inspection is for clients that hold no key (to show who is signed in, or to refresh before
 //! expiry). Its result must never be used to grant access: only [`super::Verifier`] does that.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
+use super::base64url;
 use super::claims::Claims;
 use super::error::TokenError;
+use super::json::{describe, from_object};
 
 /// Longest token accepted, in bytes. Real access tokens are a few hundred bytes.
 pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
@@ -68,9 +68,7 @@ pub(crate) fn split(token: &str) -> Result<Segments<'_>, TokenError> {
 }
 
 pub(crate) fn decode_segment(segment: &str) -> Result<Vec<u8>, TokenError> {
-    URL_SAFE_NO_PAD
-        .decode(segment)
-        .map_err(|_| TokenError::Malformed("segment is not unpadded base64url"))
+    base64url::decode(segment).ok_or(TokenError::Malformed("segment is not unpadded base64url"))
 }
 
 #[derive(Deserialize)]
@@ -91,7 +89,7 @@ pub(crate) fn parse_header(segment: &str) -> Result<Header, TokenError> {
     if first_non_space(&bytes) != Some(b'{') {
         return Err(TokenError::Malformed("header is not a JSON object"));
     }
-    let raw: RawHeader = serde_json::from_slice(&bytes)
+    let raw: RawHeader = from_object(&bytes)
         .map_err(|_| TokenError::Malformed("header is not a valid JOSE header"))?;
     // RFC 7515 §4.1.11: extensions listed in `crit` must be understood; authcore knows none.
     if raw.crit.is_some() {
@@ -112,8 +110,8 @@ pub(crate) fn parse_claims(segment: &str) -> Result<Claims, TokenError> {
     if first_non_space(&bytes) != Some(b'{') {
         return Err(TokenError::Malformed("payload is not a JSON object"));
     }
-    serde_json::from_slice(&bytes).map_err(|e| match e.classify() {
-        serde_json::error::Category::Data => TokenError::InvalidClaims(e.to_string()),
+    from_object(&bytes).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => TokenError::InvalidClaims(describe(&e)),
         _ => TokenError::Malformed("payload is not valid JSON"),
     })
 }

@@ -5,7 +5,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
+use super::base64url;
 use super::error::KeyError;
+use super::json::{Loose, describe};
 use super::keys::{Algorithm, Key, KeySet, Public, Secret};
 
 /// Largest JWKS document [`KeySet::from_jwks_json`] reads.
@@ -44,9 +46,60 @@ pub struct Jwk {
     pub k: Option<String>,
 }
 
-#[derive(Serialize, Deserialize)]
-struct JwkSet {
-    keys: Vec<serde_json::Value>,
+/// A JWKS document as [`KeySet::from_jwks_json`] reads it: each `keys` entry parsed whole, as
+/// `serde_json::Value` would parse it, and typed when its turn comes (so the first failing entry
+/// decides the error, as when the entries were `Value`s read with `serde_json::from_value`).
+#[derive(Deserialize)]
+struct JwksDocument {
+    keys: Vec<Loose>,
+}
+
+/// The members of [`Jwk`], in field order (serde's positional order).
+const JWK_MEMBERS: [&str; 9] = ["kty", "kid", "use", "alg", "crv", "x", "y", "d", "k"];
+
+/// The JWK in `keys` entry `index`, as `serde_json::from_value::<Jwk>` reads a `Value`: from an
+/// object (a repeated member's last occurrence wins, as in a `Value`'s map; unknown members are
+/// ignored) or from serde's positional form of a struct (an array of 1 to 9 members in field order);
+/// `kty` a string, the other members strings or `null`. Anything else is `invalid_jwks`.
+fn entry_to_jwk(entry: Loose, index: usize) -> Result<Jwk, KeyError> {
+    let invalid = |what: &str| KeyError::InvalidJwks(format!("keys[{index}]: {what}"));
+    let mut members: [Loose; 9] = Default::default();
+    match entry {
+        Loose::Object(entries) => {
+            for (name, value) in entries {
+                if let Loose::Str(name) = name
+                    && let Some(i) = JWK_MEMBERS.iter().position(|m| *m == name)
+                {
+                    members[i] = value;
+                }
+            }
+        }
+        Loose::List(items) if (1..=members.len()).contains(&items.len()) => {
+            for (slot, item) in members.iter_mut().zip(items) {
+                *slot = item;
+            }
+        }
+        _ => return Err(invalid("not a JWK object")),
+    }
+    let mut strings: [Option<String>; 9] = Default::default();
+    for ((value, slot), name) in members.into_iter().zip(&mut strings).zip(JWK_MEMBERS) {
+        *slot = value
+            .optional_string()
+            .map_err(|()| invalid(&format!("{name} is not a string")))?;
+    }
+    let [kty, kid, use_, alg, crv, x, y, d, k] = strings;
+    let kty = kty.ok_or_else(|| invalid("kty is missing"))?;
+    Ok(Jwk {
+        kty,
+        kid,
+        use_,
+        alg,
+        crv,
+        x,
+        y,
+        d,
+        k,
+    })
 }
 
 fn b64(bytes: &[u8]) -> String {
@@ -55,11 +108,7 @@ fn b64(bytes: &[u8]) -> String {
 
 fn b64_32(field: &Option<String>, what: &'static str) -> Result<[u8; 32], KeyError> {
     let text = field.as_deref().ok_or(KeyError::InvalidKey(what))?;
-    let bytes = Zeroizing::new(
-        URL_SAFE_NO_PAD
-            .decode(text)
-            .map_err(|_| KeyError::InvalidKey(what))?,
-    );
+    let bytes = Zeroizing::new(base64url::decode(text).ok_or(KeyError::InvalidKey(what))?);
     bytes
         .as_slice()
         .try_into()
@@ -67,8 +116,14 @@ fn b64_32(field: &Option<String>, what: &'static str) -> Result<[u8; 32], KeyErr
 }
 
 impl Key {
-    /// Builds a key from a JWK. A `d` (or `k`) member makes a signing key.
+    /// Builds a key from a JWK. A `d` (or `k`) member makes a signing key; without the `signing`
+    /// feature a `d` member is `unsupported_key`.
     pub fn from_jwk(jwk: &Jwk) -> Result<Key, KeyError> {
+        Key::from_jwk_members(jwk, jwk.d.is_some())
+    }
+
+    /// [`Key::from_jwk`], reading `d` only when `private` (a JWKS is read with `private` false).
+    fn from_jwk_members(jwk: &Jwk, private: bool) -> Result<Key, KeyError> {
         let alg = match (jwk.kty.as_str(), jwk.crv.as_deref()) {
             ("OKP", Some("Ed25519")) => Algorithm::EdDSA,
             ("EC", Some("P-256")) => Algorithm::ES256,
@@ -97,40 +152,25 @@ impl Key {
                     .k
                     .as_deref()
                     .ok_or(KeyError::InvalidKey("oct key without k"))?;
-                let secret = Zeroizing::new(
-                    URL_SAFE_NO_PAD
-                        .decode(text)
-                        .map_err(|_| KeyError::InvalidKey("k"))?,
-                );
+                let secret =
+                    Zeroizing::new(base64url::decode(text).ok_or(KeyError::InvalidKey("k"))?);
                 Key::hs256(&secret)?
             }
             Algorithm::EdDSA => {
                 let x = b64_32(&jwk.x, "Ed25519 x")?;
-                match &jwk.d {
-                    Some(_) => {
-                        let d = Zeroizing::new(b64_32(&jwk.d, "Ed25519 d")?);
-                        let key = Key::ed25519_from_seed(&d)?;
-                        if key.public != Public::Ed25519(x) {
-                            return Err(KeyError::InvalidKey("Ed25519 x does not match d"));
-                        }
-                        key
-                    }
-                    None => Key::ed25519_public(&x)?,
+                if private {
+                    private_jwk::ed25519(jwk, x)?
+                } else {
+                    Key::ed25519_public(&x)?
                 }
             }
             Algorithm::ES256 => {
                 let x = b64_32(&jwk.x, "P-256 x")?;
                 let y = b64_32(&jwk.y, "P-256 y")?;
-                match &jwk.d {
-                    Some(_) => {
-                        let d = Zeroizing::new(b64_32(&jwk.d, "P-256 d")?);
-                        let key = Key::es256_from_scalar(&d)?;
-                        if key.public != (Public::P256 { x, y }) {
-                            return Err(KeyError::InvalidKey("P-256 x/y do not match d"));
-                        }
-                        key
-                    }
-                    None => Key::es256_public(&x, &y)?,
+                if private {
+                    private_jwk::es256(jwk, x, y)?
+                } else {
+                    Key::es256_public(&x, &y)?
                 }
             }
         };
@@ -167,6 +207,7 @@ impl Key {
         };
         match secret {
             Secret::Hmac(k) => jwk.k = Some(b64(k)),
+            #[cfg(feature = "signing")]
             Secret::Scalar(d) => jwk.d = Some(b64(d.as_slice())),
         }
         Some(jwk)
@@ -192,6 +233,52 @@ impl Key {
     }
 }
 
+/// The `d` member of an OKP or EC JWK.
+#[cfg(feature = "signing")]
+mod private_jwk {
+    use zeroize::Zeroizing;
+
+    use super::{Jwk, Key, KeyError, Public, b64_32};
+
+    pub(super) fn ed25519(jwk: &Jwk, x: [u8; 32]) -> Result<Key, KeyError> {
+        let d = Zeroizing::new(b64_32(&jwk.d, "Ed25519 d")?);
+        let key = Key::ed25519_from_seed(&d)?;
+        if key.public != Public::Ed25519(x) {
+            return Err(KeyError::InvalidKey("Ed25519 x does not match d"));
+        }
+        Ok(key)
+    }
+
+    pub(super) fn es256(jwk: &Jwk, x: [u8; 32], y: [u8; 32]) -> Result<Key, KeyError> {
+        let d = Zeroizing::new(b64_32(&jwk.d, "P-256 d")?);
+        let key = Key::es256_from_scalar(&d)?;
+        if key.public != (Public::P256 { x, y }) {
+            return Err(KeyError::InvalidKey("P-256 x/y do not match d"));
+        }
+        Ok(key)
+    }
+}
+
+/// Without the `signing` feature no private key is built.
+#[cfg(not(feature = "signing"))]
+mod private_jwk {
+    use super::{Jwk, Key, KeyError};
+
+    fn unsupported() -> Result<Key, KeyError> {
+        Err(KeyError::UnsupportedKey(
+            "private JWK (d): authcore is built without the signing feature".into(),
+        ))
+    }
+
+    pub(super) fn ed25519(_: &Jwk, _: [u8; 32]) -> Result<Key, KeyError> {
+        unsupported()
+    }
+
+    pub(super) fn es256(_: &Jwk, _: [u8; 32], _: [u8; 32]) -> Result<Key, KeyError> {
+        unsupported()
+    }
+}
+
 impl KeySet {
     /// Reads a public JWKS (`{"keys": [...]}`) for verification. Keys of types authcore does not
     /// support (RSA, P-384, encryption keys) are skipped; private members are ignored; an `oct`
@@ -203,24 +290,25 @@ impl KeySet {
                 "larger than {MAX_JWKS_BYTES} bytes"
             )));
         }
-        let set: JwkSet =
-            serde_json::from_str(json).map_err(|e| KeyError::InvalidJwks(e.to_string()))?;
+        // `from_slice` on the bytes: the same parser as `from_str` (which only skips UTF-8 checks
+        // the `&str` already guarantees), one instantiation of serde_json's reader instead of two.
+        let set: JwksDocument = serde_json::from_slice(json.as_bytes())
+            .map_err(|e| KeyError::InvalidJwks(describe(&e)))?;
         if set.keys.len() > MAX_JWKS_KEYS {
             return Err(KeyError::InvalidJwks(format!(
                 "more than {MAX_JWKS_KEYS} keys"
             )));
         }
         let mut out = KeySet::new();
-        for value in set.keys {
-            let mut jwk: Jwk =
-                serde_json::from_value(value).map_err(|e| KeyError::InvalidJwks(e.to_string()))?;
+        for (index, entry) in set.keys.into_iter().enumerate() {
+            let jwk = entry_to_jwk(entry, index)?;
             if jwk.kty == "oct" {
                 return Err(KeyError::UnsupportedKey(
                     "oct keys cannot be published in a JWKS".into(),
                 ));
             }
-            jwk.d = None;
-            match Key::from_jwk(&jwk) {
+            // Private members are ignored: the public part only.
+            match Key::from_jwk_members(&jwk, false) {
                 Ok(key) => out.add_verification_key(key)?,
                 Err(KeyError::UnsupportedKey(_)) => continue,
                 Err(e) => return Err(e),
@@ -246,10 +334,13 @@ mod tests {
     use super::*;
 
     // RFC 8037 A.1 / A.2.
+    #[cfg(feature = "signing")]
     const RFC8037_D: &str = "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A";
+    #[cfg(feature = "signing")]
     const RFC8037_X: &str = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo";
 
     #[test]
+    #[cfg(feature = "signing")]
     fn rfc8037_private_jwk_yields_its_public_point() {
         let jwk = Jwk {
             kty: "OKP".into(),
@@ -268,6 +359,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "signing")]
     fn jwks_round_trip_keeps_public_keys_and_drops_secrets() {
         let mut set = KeySet::single(Key::generate(Algorithm::EdDSA).unwrap().with_kid("ed"));
         set.add_verification_key(Key::generate(Algorithm::ES256).unwrap().with_kid("es"))
@@ -310,6 +402,122 @@ mod tests {
             r#"{"keys":[{"kty":"EC","crv":"P-256","x":"AA","y":"AA"}]}"#,
         ] {
             assert!(KeySet::from_jwks_json(bad).is_err(), "{bad}");
+        }
+    }
+
+    /// `from_jwks_json` as it was, on `serde_json::Value`: the reference the new reader must match.
+    fn reference_from_jwks_json(json: &str) -> Result<KeySet, KeyError> {
+        #[derive(Deserialize)]
+        struct JwkSet {
+            keys: Vec<serde_json::Value>,
+        }
+        if json.len() > MAX_JWKS_BYTES {
+            return Err(KeyError::InvalidJwks(String::new()));
+        }
+        let set: JwkSet =
+            serde_json::from_str(json).map_err(|e| KeyError::InvalidJwks(e.to_string()))?;
+        if set.keys.len() > MAX_JWKS_KEYS {
+            return Err(KeyError::InvalidJwks(String::new()));
+        }
+        let mut out = KeySet::new();
+        for value in set.keys {
+            let mut jwk: Jwk =
+                serde_json::from_value(value).map_err(|e| KeyError::InvalidJwks(e.to_string()))?;
+            if jwk.kty == "oct" {
+                return Err(KeyError::UnsupportedKey(String::new()));
+            }
+            jwk.d = None;
+            match Key::from_jwk_members(&jwk, false) {
+                Ok(key) => out.add_verification_key(key)?,
+                Err(KeyError::UnsupportedKey(_)) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(out)
+    }
+
+    /// What a JWKS read yields, for comparison: the keys (kid, algorithm) or the error code.
+    fn outcome(
+        read: Result<KeySet, KeyError>,
+    ) -> Result<Vec<(Option<String>, Algorithm)>, &'static str> {
+        read.map(|set| {
+            set.keys()
+                .iter()
+                .map(|k| (k.kid().map(str::to_owned), k.algorithm()))
+                .collect()
+        })
+        .map_err(|e| e.code())
+    }
+
+    #[test]
+    fn jwks_reader_matches_the_value_based_reader() {
+        const ED: &str =
+            r#""kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo""#;
+        const EC: &str = r#""kty":"EC","crv":"P-256","x":"axfR8uEsQkf4vOblY6RA8ncDfYEt6zOg9KE5RdiYwpY","y":"T-NC4v4af5uO5-tKfA-eFivOM1drMV7Oy7ZAaDe_UfU""#;
+        let docs = [
+            format!(r#"{{"keys":[{{{ED},"kid":"e"}},{{{EC},"kid":"p"}}]}}"#),
+            format!(r#"{{"keys":[{{{ED}}},{{{EC}}}],"other":[1,{{"a":null}}]}}"#),
+            // Repeated members: the last one counts (as in a Value's map).
+            format!(r#"{{"keys":[{{{ED},"kid":"a","kid":"b"}}]}}"#),
+            format!(r#"{{"keys":[{{{ED},"kid":5,"kid":"b"}}]}}"#),
+            format!(r#"{{"keys":[{{{ED},"kid":"b","kid":5}}]}}"#),
+            format!(r#"{{"keys":[{{{ED},"crv":"P-256"}}]}}"#),
+            // null members are absent; other types are invalid_jwks.
+            format!(r#"{{"keys":[{{{ED},"kid":null,"alg":null,"use":null,"d":null}}]}}"#),
+            format!(r#"{{"keys":[{{{ED},"kid":1}}]}}"#),
+            format!(r#"{{"keys":[{{{ED},"d":["x"]}}]}}"#),
+            format!(r#"{{"keys":[{{{ED},"use":{{}}}}]}}"#),
+            format!(r#"{{"keys":[{{{ED},"use":"enc"}},{{{EC},"alg":"ES384"}}]}}"#),
+            // Private members are ignored, whatever they hold (as long as they are strings).
+            format!(r#"{{"keys":[{{{ED},"d":"AAAA"}}]}}"#),
+            // Unknown members of any shape are parsed (and checked) but ignored.
+            format!(r#"{{"keys":[{{{ED},"x5c":["a",["b",{{"c":[1.5e3,true,null]}}]],"n":-0}}]}}"#),
+            format!(r#"{{"keys":[{{{ED},"n":1e400}}]}}"#),
+            format!(r#"{{"keys":[{{{ED},"n":"\ud800"}}]}}"#),
+            format!(r#"{{"keys":[{{{ED},"n":"\u00e9\n"}}]}}"#),
+            format!(r#"{{"keys":[{{{ED},"\ud800":1}}]}}"#),
+            // kty missing, null or not a string.
+            r#"{"keys":[{"crv":"Ed25519"}]}"#.to_owned(),
+            r#"{"keys":[{"kty":null}]}"#.to_owned(),
+            r#"{"keys":[{"kty":["OKP"]}]}"#.to_owned(),
+            r#"{"keys":[{"kty":"RSA","n":"AQAB","e":"AQAB"}]}"#.to_owned(),
+            // Entries that are not objects, in order with other failures.
+            r#"{"keys":[1]}"#.to_owned(),
+            r#"{"keys":["OKP"]}"#.to_owned(),
+            r#"{"keys":[null]}"#.to_owned(),
+            r#"{"keys":[true,{"kty":"oct","k":"AAAA"}]}"#.to_owned(),
+            r#"{"keys":[{"kty":"oct","k":"AAAA"},true]}"#.to_owned(),
+            format!(r#"{{"keys":[{{"kty":"oct","k":"AAAA"}},{{{ED},"kid":7}}]}}"#),
+            format!(r#"{{"keys":[{{{ED},"kid":7}},{{"kty":"oct","k":"AAAA"}}]}}"#),
+            format!(r#"{{"keys":[{{{ED},"kid":"a"}},{{{ED},"kid":"a"}}]}}"#),
+            // serde's positional form of the Jwk struct.
+            r#"{"keys":[[]]}"#.to_owned(),
+            r#"{"keys":[["RSA"]]}"#.to_owned(),
+            r#"{"keys":[["OKP","k1",null,null,"Ed25519","11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"]]}"#.to_owned(),
+            r#"{"keys":[["OKP","k1","sig","EdDSA","Ed25519","11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo",null,null,null]]}"#.to_owned(),
+            r#"{"keys":[["OKP","k1","sig","EdDSA","Ed25519","11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo",null,null,null,null]]}"#.to_owned(),
+            r#"{"keys":[["OKP",1]]}"#.to_owned(),
+            r#"{"keys":[[null]]}"#.to_owned(),
+            // The document itself.
+            r#"[[]]"#.to_owned(),
+            format!(r#"[[{{{ED}}}]]"#),
+            r#"{"keys":[],"keys":[]}"#.to_owned(),
+            r#"{"keys":null}"#.to_owned(),
+            r#"{"keys":{}}"#.to_owned(),
+            r#"{}"#.to_owned(),
+            r#"{"keys":[]} x"#.to_owned(),
+            r#"{"keys":[{"kty":"OKP",}]}"#.to_owned(),
+            r#"{"keys":[{"kty":"OKP""#.to_owned(),
+            format!("{{\"keys\":[{}]}}", vec![format!("{{{ED}}}"); 65].join(",")),
+            format!("{{\"keys\":[{}]}}", vec!["1"; 65].join(",")),
+            format!("{{\"keys\":[{}1{}]}}", "[".repeat(200), "]".repeat(200)),
+        ];
+        for doc in &docs {
+            assert_eq!(
+                outcome(KeySet::from_jwks_json(doc)),
+                outcome(reference_from_jwks_json(doc)),
+                "{doc:.200}"
+            );
         }
     }
 }

@@ -60,6 +60,7 @@ pub(crate) enum Secret {
     /// HMAC secret bytes.
     Hmac(Zeroizing<Vec<u8>>),
     /// Ed25519 seed or P-256 scalar (32 bytes).
+    #[cfg(feature = "signing")]
     Scalar(Zeroizing<[u8; 32]>),
 }
 
@@ -122,7 +123,8 @@ impl Key {
         })
     }
 
-    /// An Ed25519 signing key from its 32-byte seed (the JWK `d`).
+    /// An Ed25519 signing key from its 32-byte seed (the JWK `d`). Feature `signing`.
+    #[cfg(feature = "signing")]
     pub fn ed25519_from_seed(seed: &[u8; 32]) -> Result<Key, KeyError> {
         let signing = ed25519_dalek::SigningKey::from_bytes(seed);
         let public = signing.verifying_key().to_bytes();
@@ -150,7 +152,8 @@ impl Key {
         })
     }
 
-    /// A P-256 signing key from its 32-byte private scalar (the JWK `d`).
+    /// A P-256 signing key from its 32-byte private scalar (the JWK `d`). Feature `signing`.
+    #[cfg(feature = "signing")]
     pub fn es256_from_scalar(d: &[u8; 32]) -> Result<Key, KeyError> {
         let signing = p256::ecdsa::SigningKey::from_slice(d)
             .map_err(|_| KeyError::InvalidKey("P-256 private scalar"))?;
@@ -179,7 +182,8 @@ impl Key {
         })
     }
 
-    /// A fresh random key for `alg` (HS256: a 32-byte secret).
+    /// A fresh random key for `alg` (HS256: a 32-byte secret). Feature `signing`.
+    #[cfg(feature = "signing")]
     pub fn generate(alg: Algorithm) -> Result<Key, KeyError> {
         match alg {
             Algorithm::HS256 => {
@@ -235,6 +239,7 @@ impl Key {
     }
 }
 
+#[cfg(feature = "signing")]
 fn p256_coordinates(key: &p256::ecdsa::VerifyingKey) -> Result<([u8; 32], [u8; 32]), KeyError> {
     let point = key.to_encoded_point(false);
     match (point.x(), point.y()) {
@@ -249,6 +254,7 @@ fn p256_coordinates(key: &p256::ecdsa::VerifyingKey) -> Result<([u8; 32], [u8; 3
     }
 }
 
+#[cfg(feature = "signing")]
 fn random_32() -> Result<[u8; 32], KeyError> {
     let mut buf = [0u8; 32];
     getrandom::getrandom(&mut buf).map_err(|_| KeyError::RandomFailed)?;
@@ -357,6 +363,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "signing")]
     fn generated_keys_can_sign_and_publish_only_public_parts() {
         for alg in [Algorithm::EdDSA, Algorithm::ES256] {
             let key = Key::generate(alg).unwrap();
@@ -373,6 +380,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "signing")]
     fn rotation_keeps_old_key_for_verification() {
         let mut set = KeySet::single(Key::generate(Algorithm::EdDSA).unwrap().with_kid("a"));
         set.rotate_to(Key::generate(Algorithm::EdDSA).unwrap().with_kid("b"))
@@ -385,6 +393,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "signing")]
     fn duplicate_kid_is_refused() {
         let mut set = KeySet::single(Key::generate(Algorithm::EdDSA).unwrap().with_kid("a"));
         let err = set

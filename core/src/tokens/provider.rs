@@ -4,66 +4,30 @@
 //! Key bytes inside `EncodingKey`/`DecodingKey` (built only by [`super::Key`]): HMAC secrets raw;
 //! Ed25519 signing keys as the 32-byte seed, verifying keys as the 32-byte point; P-256 signing keys
 //! as the 32-byte scalar, verifying keys as the SEC1 uncompressed point.
-
-use std::sync::Once;
+//!
+//! [`super::Verifier`] builds its verifiers here itself (`new_verifier`), so verification runs on
+//! them whatever provider the process installed. The provider table (`PROVIDER`), which
+//! jsonwebtoken signs with, exists with the `signing` feature only.
 
 use hmac::{Hmac, Mac};
-use jsonwebtoken::crypto::{CryptoProvider, JwtSigner, JwtVerifier, KeyUtils};
+use jsonwebtoken::crypto::JwtVerifier;
 use jsonwebtoken::errors::{Error as JwtError, ErrorKind};
-use jsonwebtoken::jwk::{EllipticCurve, ThumbprintHash};
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey};
-use sha2::{Digest, Sha256};
-use signature::{Signer, Verifier};
+use jsonwebtoken::{Algorithm, DecodingKey};
+use sha2::Sha256;
+use signature::Verifier;
+
+#[cfg(feature = "signing")]
+pub use signing::PROVIDER;
+#[cfg(feature = "signing")]
+pub(crate) use signing::ensure_installed;
 
 type HmacSha256 = Hmac<Sha256>;
 
-/// The provider authcore installs as `jsonwebtoken`'s process default.
-pub static PROVIDER: CryptoProvider = CryptoProvider {
-    signer_factory: new_signer,
-    verifier_factory: new_verifier,
-    key_utils: KeyUtils {
-        rsa_pub_components_from_private_key: |_| Err(ErrorKind::UnsupportedAlgorithm.into()),
-        rsa_pub_components_from_public_key: |_| Err(ErrorKind::UnsupportedAlgorithm.into()),
-        ec_pub_components_from_private_key: ec_components_from_private_key,
-        ed_pub_components_from_private_key: ed_components_from_private_key,
-        compute_digest,
-    },
-};
-
-static INSTALL: Once = Once::new();
-
-/// Installs [`PROVIDER`] unless a provider is already installed. Called before every crypto use.
-pub(crate) fn ensure_installed() {
-    INSTALL.call_once(|| {
-        // An application that installed its own provider first keeps it; the algorithm allow-list
-        // is enforced by authcore before any provider is asked, so RSA can never be reached.
-        let _ = PROVIDER.install_default();
-    });
-}
-
-fn new_signer(alg: &Algorithm, key: &EncodingKey) -> Result<Box<dyn JwtSigner>, JwtError> {
-    match alg {
-        Algorithm::HS256 => Ok(Box::new(Hs256(
-            HmacSha256::new_from_slice(key.as_bytes()).map_err(|_| ErrorKind::InvalidKeyFormat)?,
-        ))),
-        Algorithm::EdDSA => {
-            let seed: &[u8; 32] = key
-                .as_bytes()
-                .try_into()
-                .map_err(|_| ErrorKind::InvalidEddsaKey)?;
-            Ok(Box::new(EdSigner(ed25519_dalek::SigningKey::from_bytes(
-                seed,
-            ))))
-        }
-        Algorithm::ES256 => Ok(Box::new(EsSigner(
-            p256::ecdsa::SigningKey::from_slice(key.as_bytes())
-                .map_err(|_| ErrorKind::InvalidEcdsaKey)?,
-        ))),
-        _ => Err(ErrorKind::UnsupportedAlgorithm.into()),
-    }
-}
-
-fn new_verifier(alg: &Algorithm, key: &DecodingKey) -> Result<Box<dyn JwtVerifier>, JwtError> {
+/// The verifier for `alg` over `key` (the provider's `verifier_factory`).
+pub(crate) fn new_verifier(
+    alg: &Algorithm,
+    key: &DecodingKey,
+) -> Result<Box<dyn JwtVerifier>, JwtError> {
     let bytes = key.try_get_as_bytes()?;
     match alg {
         Algorithm::HS256 => Ok(Box::new(Hs256(
@@ -84,47 +48,7 @@ fn new_verifier(alg: &Algorithm, key: &DecodingKey) -> Result<Box<dyn JwtVerifie
     }
 }
 
-fn ec_components_from_private_key(
-    scalar: &[u8],
-    alg: Algorithm,
-) -> Result<(EllipticCurve, Vec<u8>, Vec<u8>), JwtError> {
-    if alg != Algorithm::ES256 {
-        return Err(ErrorKind::UnsupportedAlgorithm.into());
-    }
-    let key =
-        p256::ecdsa::SigningKey::from_slice(scalar).map_err(|_| ErrorKind::InvalidEcdsaKey)?;
-    let point = key.verifying_key().to_encoded_point(false);
-    match (point.x(), point.y()) {
-        (Some(x), Some(y)) => Ok((EllipticCurve::P256, x.to_vec(), y.to_vec())),
-        _ => Err(ErrorKind::InvalidEcdsaKey.into()),
-    }
-}
-
-fn ed_components_from_private_key(seed: &[u8], curve: &EllipticCurve) -> Result<Vec<u8>, JwtError> {
-    if *curve != EllipticCurve::Ed25519 {
-        return Err(ErrorKind::UnsupportedAlgorithm.into());
-    }
-    let seed: &[u8; 32] = seed.try_into().map_err(|_| ErrorKind::InvalidEddsaKey)?;
-    let key = ed25519_dalek::SigningKey::from_bytes(seed);
-    Ok(key.verifying_key().as_bytes().to_vec())
-}
-
-fn compute_digest(data: &[u8], hash: ThumbprintHash) -> Result<Vec<u8>, JwtError> {
-    match hash {
-        ThumbprintHash::SHA256 => Ok(Sha256::digest(data).to_vec()),
-        _ => Err(ErrorKind::UnsupportedAlgorithm.into()),
-    }
-}
-
 struct Hs256(HmacSha256);
-
-impl Signer<Vec<u8>> for Hs256 {
-    fn try_sign(&self, msg: &[u8]) -> Result<Vec<u8>, signature::Error> {
-        let mut mac = self.0.clone();
-        mac.update(msg);
-        Ok(mac.finalize().into_bytes().to_vec())
-    }
-}
 
 impl Verifier<Vec<u8>> for Hs256 {
     fn verify(&self, msg: &[u8], signature: &Vec<u8>) -> Result<(), signature::Error> {
@@ -136,29 +60,9 @@ impl Verifier<Vec<u8>> for Hs256 {
     }
 }
 
-impl JwtSigner for Hs256 {
-    fn algorithm(&self) -> Algorithm {
-        Algorithm::HS256
-    }
-}
-
 impl JwtVerifier for Hs256 {
     fn algorithm(&self) -> Algorithm {
         Algorithm::HS256
-    }
-}
-
-struct EdSigner(ed25519_dalek::SigningKey);
-
-impl Signer<Vec<u8>> for EdSigner {
-    fn try_sign(&self, msg: &[u8]) -> Result<Vec<u8>, signature::Error> {
-        Ok(self.0.sign(msg).to_bytes().to_vec())
-    }
-}
-
-impl JwtSigner for EdSigner {
-    fn algorithm(&self) -> Algorithm {
-        Algorithm::EdDSA
     }
 }
 
@@ -178,21 +82,6 @@ impl JwtVerifier for EdVerifier {
     }
 }
 
-struct EsSigner(p256::ecdsa::SigningKey);
-
-impl Signer<Vec<u8>> for EsSigner {
-    fn try_sign(&self, msg: &[u8]) -> Result<Vec<u8>, signature::Error> {
-        let sig: p256::ecdsa::Signature = self.0.try_sign(msg)?;
-        Ok(sig.to_bytes().to_vec())
-    }
-}
-
-impl JwtSigner for EsSigner {
-    fn algorithm(&self) -> Algorithm {
-        Algorithm::ES256
-    }
-}
-
 struct EsVerifier(p256::ecdsa::VerifyingKey);
 
 impl Verifier<Vec<u8>> for EsVerifier {
@@ -209,5 +98,148 @@ impl Verifier<Vec<u8>> for EsVerifier {
 impl JwtVerifier for EsVerifier {
     fn algorithm(&self) -> Algorithm {
         Algorithm::ES256
+    }
+}
+
+/// The provider table and the signers (feature `signing`).
+#[cfg(feature = "signing")]
+mod signing {
+    use std::sync::Once;
+
+    use hmac::Mac;
+    use jsonwebtoken::crypto::{CryptoProvider, JwtSigner, KeyUtils};
+    use jsonwebtoken::errors::{Error as JwtError, ErrorKind};
+    use jsonwebtoken::jwk::{EllipticCurve, ThumbprintHash};
+    use jsonwebtoken::{Algorithm, EncodingKey};
+    use sha2::{Digest, Sha256};
+    use signature::Signer;
+
+    use super::{HmacSha256, Hs256, new_verifier};
+
+    /// The provider authcore installs as `jsonwebtoken`'s process default.
+    pub static PROVIDER: CryptoProvider = CryptoProvider {
+        signer_factory: new_signer,
+        verifier_factory: new_verifier,
+        key_utils: KeyUtils {
+            rsa_pub_components_from_private_key: |_| Err(ErrorKind::UnsupportedAlgorithm.into()),
+            rsa_pub_components_from_public_key: |_| Err(ErrorKind::UnsupportedAlgorithm.into()),
+            ec_pub_components_from_private_key: ec_components_from_private_key,
+            ed_pub_components_from_private_key: ed_components_from_private_key,
+            compute_digest,
+        },
+    };
+
+    static INSTALL: Once = Once::new();
+
+    /// Installs [`PROVIDER`] unless a provider is already installed. Called before signing (and
+    /// when a verifier is built, so that code calling jsonwebtoken directly finds a provider).
+    pub(crate) fn ensure_installed() {
+        INSTALL.call_once(|| {
+            // An application that installed its own provider first keeps it; the algorithm
+            // allow-list is enforced by authcore before any provider is asked, so RSA can never be
+            // reached.
+            let _ = PROVIDER.install_default();
+        });
+    }
+
+    fn new_signer(alg: &Algorithm, key: &EncodingKey) -> Result<Box<dyn JwtSigner>, JwtError> {
+        match alg {
+            Algorithm::HS256 => Ok(Box::new(Hs256(
+                HmacSha256::new_from_slice(key.as_bytes())
+                    .map_err(|_| ErrorKind::InvalidKeyFormat)?,
+            ))),
+            Algorithm::EdDSA => {
+                let seed: &[u8; 32] = key
+                    .as_bytes()
+                    .try_into()
+                    .map_err(|_| ErrorKind::InvalidEddsaKey)?;
+                Ok(Box::new(EdSigner(ed25519_dalek::SigningKey::from_bytes(
+                    seed,
+                ))))
+            }
+            Algorithm::ES256 => Ok(Box::new(EsSigner(
+                p256::ecdsa::SigningKey::from_slice(key.as_bytes())
+                    .map_err(|_| ErrorKind::InvalidEcdsaKey)?,
+            ))),
+            _ => Err(ErrorKind::UnsupportedAlgorithm.into()),
+        }
+    }
+
+    fn ec_components_from_private_key(
+        scalar: &[u8],
+        alg: Algorithm,
+    ) -> Result<(EllipticCurve, Vec<u8>, Vec<u8>), JwtError> {
+        if alg != Algorithm::ES256 {
+            return Err(ErrorKind::UnsupportedAlgorithm.into());
+        }
+        let key =
+            p256::ecdsa::SigningKey::from_slice(scalar).map_err(|_| ErrorKind::InvalidEcdsaKey)?;
+        let point = key.verifying_key().to_encoded_point(false);
+        match (point.x(), point.y()) {
+            (Some(x), Some(y)) => Ok((EllipticCurve::P256, x.to_vec(), y.to_vec())),
+            _ => Err(ErrorKind::InvalidEcdsaKey.into()),
+        }
+    }
+
+    fn ed_components_from_private_key(
+        seed: &[u8],
+        curve: &EllipticCurve,
+    ) -> Result<Vec<u8>, JwtError> {
+        if *curve != EllipticCurve::Ed25519 {
+            return Err(ErrorKind::UnsupportedAlgorithm.into());
+        }
+        let seed: &[u8; 32] = seed.try_into().map_err(|_| ErrorKind::InvalidEddsaKey)?;
+        let key = ed25519_dalek::SigningKey::from_bytes(seed);
+        Ok(key.verifying_key().as_bytes().to_vec())
+    }
+
+    fn compute_digest(data: &[u8], hash: ThumbprintHash) -> Result<Vec<u8>, JwtError> {
+        match hash {
+            ThumbprintHash::SHA256 => Ok(Sha256::digest(data).to_vec()),
+            _ => Err(ErrorKind::UnsupportedAlgorithm.into()),
+        }
+    }
+
+    impl Signer<Vec<u8>> for Hs256 {
+        fn try_sign(&self, msg: &[u8]) -> Result<Vec<u8>, signature::Error> {
+            let mut mac = self.0.clone();
+            mac.update(msg);
+            Ok(mac.finalize().into_bytes().to_vec())
+        }
+    }
+
+    impl JwtSigner for Hs256 {
+        fn algorithm(&self) -> Algorithm {
+            Algorithm::HS256
+        }
+    }
+
+    struct EdSigner(ed25519_dalek::SigningKey);
+
+    impl Signer<Vec<u8>> for EdSigner {
+        fn try_sign(&self, msg: &[u8]) -> Result<Vec<u8>, signature::Error> {
+            Ok(self.0.sign(msg).to_bytes().to_vec())
+        }
+    }
+
+    impl JwtSigner for EdSigner {
+        fn algorithm(&self) -> Algorithm {
+            Algorithm::EdDSA
+        }
+    }
+
+    struct EsSigner(p256::ecdsa::SigningKey);
+
+    impl Signer<Vec<u8>> for EsSigner {
+        fn try_sign(&self, msg: &[u8]) -> Result<Vec<u8>, signature::Error> {
+            let sig: p256::ecdsa::Signature = self.0.try_sign(msg)?;
+            Ok(sig.to_bytes().to_vec())
+        }
+    }
+
+    impl JwtSigner for EsSigner {
+        fn algorithm(&self) -> Algorithm {
+            Algorithm::ES256
+        }
     }
 }
