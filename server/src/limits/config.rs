@@ -11,23 +11,27 @@ use crate::config::ConfigError;
 #[derive(Debug, Clone, Args)]
 pub struct LimitArgs {
     /// Signins per minute from one client IP (0: no limit).
-    #[arg(long, env = "AUTHD_RATE_LIMIT_SIGNIN_PER_MINUTE", default_value_t = 30)]
+    #[arg(
+        long,
+        env = "AUTHD_RATE_LIMIT_SIGNIN_PER_MINUTE",
+        default_value_t = 120
+    )]
     pub rate_limit_signin_per_minute: u32,
     /// Signins per minute for one username, from anywhere (0: no limit).
     #[arg(
         long,
         env = "AUTHD_RATE_LIMIT_SIGNIN_PER_USERNAME_PER_MINUTE",
-        default_value_t = 10
+        default_value_t = 30
     )]
     pub rate_limit_signin_per_username_per_minute: u32,
     /// Signups per minute from one client IP (0: no limit).
-    #[arg(long, env = "AUTHD_RATE_LIMIT_SIGNUP_PER_MINUTE", default_value_t = 10)]
+    #[arg(long, env = "AUTHD_RATE_LIMIT_SIGNUP_PER_MINUTE", default_value_t = 60)]
     pub rate_limit_signup_per_minute: u32,
     /// Token refreshes per minute from one client IP (0: no limit).
     #[arg(
         long,
         env = "AUTHD_RATE_LIMIT_REFRESH_PER_MINUTE",
-        default_value_t = 60
+        default_value_t = 300
     )]
     pub rate_limit_refresh_per_minute: u32,
     /// Consecutive failed signins of one account before it is slowed down (0: never).
