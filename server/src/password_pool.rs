@@ -1,5 +1,5 @@
 //! bcrypt off the async workers: each hash or verify runs on a dedicated pool of one thread per
-//! CPU core, at the lowest scheduling priority (nice 19 on Linux). Signins still use every idle
+//! CPU core, at a low scheduling priority (nice 9 on Linux). Signins still use every idle
 //! core, but when request handling needs a core it wins at once, so slow hashes never stall the
 //! other routes (the seed's bcryptjs blocked its only thread for ~30 ms per signin). A semaphore
 //! bounds the jobs in flight to the thread count.
@@ -9,6 +9,11 @@ use std::sync::Arc;
 use authcore::passwords::{self, PasswordError, PasswordHasher};
 use tokio::sync::Semaphore;
 use zeroize::Zeroizing;
+
+/// Cross-platform priority of the bcrypt threads (0 lowest … 99 highest): nice 9 on Linux. Low
+/// enough that request handling preempts hashing at once, high enough that signins still progress
+/// when other nice-0 work (a database, a build) keeps the cores busy; nice 19 starved them.
+const BCRYPT_PRIORITY: u8 = 24;
 
 /// The work could not be run (the task panicked or the pool is shutting down).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -33,9 +38,11 @@ impl PasswordPool {
             .thread_name(|i| format!("authd-bcrypt-{i}"))
             .start_handler(|_| {
                 // Best effort: where the OS refuses, bcrypt simply runs at normal priority.
-                let _ = thread_priority::set_current_thread_priority(
-                    thread_priority::ThreadPriority::Min,
-                );
+                if let Ok(value) = thread_priority::ThreadPriorityValue::try_from(BCRYPT_PRIORITY) {
+                    let _ = thread_priority::set_current_thread_priority(
+                        thread_priority::ThreadPriority::Crossplatform(value),
+                    );
+                }
             })
             .build()
             .map_err(|_| PoolError)?;
