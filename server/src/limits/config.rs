@@ -7,6 +7,20 @@ use ipnet::IpNet;
 
 use crate::config::ConfigError;
 
+/// The shipped defaults: the CLI and [`LimitsConfig::default`] both read these.
+pub mod defaults {
+    /// Signins per minute per client IP.
+    pub const SIGNIN_PER_IP: u32 = 120;
+    /// Signins per minute per account.
+    pub const SIGNIN_PER_ACCOUNT: u32 = 30;
+    /// Signups per minute per client IP.
+    pub const SIGNUP_PER_IP: u32 = 60;
+    /// Refreshes per minute per client IP.
+    pub const REFRESH_PER_IP: u32 = 300;
+    /// Consecutive failed signins before the slow-down starts.
+    pub const FAILURES_BEFORE_DELAY: u32 = 5;
+}
+
 /// The abuse-limit settings (flags or env). `0` disables a limit.
 #[derive(Debug, Clone, Args)]
 pub struct LimitArgs {
@@ -14,28 +28,36 @@ pub struct LimitArgs {
     #[arg(
         long,
         env = "AUTHD_RATE_LIMIT_SIGNIN_PER_MINUTE",
-        default_value_t = 120
+        default_value_t = defaults::SIGNIN_PER_IP
     )]
     pub rate_limit_signin_per_minute: u32,
     /// Signins per minute for one username, from anywhere (0: no limit).
     #[arg(
         long,
         env = "AUTHD_RATE_LIMIT_SIGNIN_PER_USERNAME_PER_MINUTE",
-        default_value_t = 30
+        default_value_t = defaults::SIGNIN_PER_ACCOUNT
     )]
     pub rate_limit_signin_per_username_per_minute: u32,
     /// Signups per minute from one client IP (0: no limit).
-    #[arg(long, env = "AUTHD_RATE_LIMIT_SIGNUP_PER_MINUTE", default_value_t = 60)]
+    #[arg(
+        long,
+        env = "AUTHD_RATE_LIMIT_SIGNUP_PER_MINUTE",
+        default_value_t = defaults::SIGNUP_PER_IP
+    )]
     pub rate_limit_signup_per_minute: u32,
     /// Token refreshes per minute from one client IP (0: no limit).
     #[arg(
         long,
         env = "AUTHD_RATE_LIMIT_REFRESH_PER_MINUTE",
-        default_value_t = 300
+        default_value_t = defaults::REFRESH_PER_IP
     )]
     pub rate_limit_refresh_per_minute: u32,
     /// Consecutive failed signins of one account before it is slowed down (0: never).
-    #[arg(long, env = "AUTHD_SIGNIN_FAILURES_BEFORE_DELAY", default_value_t = 5)]
+    #[arg(
+        long,
+        env = "AUTHD_SIGNIN_FAILURES_BEFORE_DELAY",
+        default_value_t = defaults::FAILURES_BEFORE_DELAY
+    )]
     pub signin_failures_before_delay: u32,
     /// Comma-separated IPs/CIDRs of reverse proxies whose `X-Forwarded-For` is believed.
     #[arg(long, env = "AUTHD_TRUSTED_PROXIES", value_delimiter = ',')]
@@ -63,11 +85,11 @@ pub struct LimitsConfig {
 impl Default for LimitsConfig {
     fn default() -> Self {
         LimitsConfig {
-            signin_per_ip: 30,
-            signin_per_username: 10,
-            signup_per_ip: 10,
-            refresh_per_ip: 60,
-            failures_before_delay: 5,
+            signin_per_ip: defaults::SIGNIN_PER_IP,
+            signin_per_username: defaults::SIGNIN_PER_ACCOUNT,
+            signup_per_ip: defaults::SIGNUP_PER_IP,
+            refresh_per_ip: defaults::REFRESH_PER_IP,
+            failures_before_delay: defaults::FAILURES_BEFORE_DELAY,
             trusted_proxies: Vec::new(),
         }
     }
@@ -129,5 +151,19 @@ mod tests {
         assert_eq!(nets.len(), 2);
         assert!(nets[0].contains(&"10.1.2.3".parse::<IpAddr>().unwrap()));
         assert!(parse_proxies(&["proxy.local".into()]).is_err());
+    }
+
+    #[test]
+    fn cli_defaults_are_the_default_config() {
+        #[derive(clap::Parser)]
+        struct Cli {
+            #[command(flatten)]
+            limits: LimitArgs,
+        }
+        let args = <Cli as clap::Parser>::try_parse_from(["authd"]).unwrap();
+        assert_eq!(
+            LimitsConfig::from_args(&args.limits).unwrap(),
+            LimitsConfig::default()
+        );
     }
 }

@@ -164,7 +164,37 @@ pub fn test_config(dir: &TempDir) -> Config {
     }
 }
 
+/// The configuration `authd` builds with no flags and no `AUTHD_*` env (limits on, refresh tokens
+/// on, default bcrypt cost, generated secret), listening on a free port of 127.0.0.1, keeping its
+/// data in `dir` and, for MariaDB, using `database_url`.
+pub fn shipped_config(dir: &TempDir, database_url: Option<String>) -> Config {
+    use clap::Parser;
+    let data_dir = dir.path().join("data");
+    let args = authcore_server::cli::Cli::try_parse_from([
+        "authd".as_ref(),
+        "--port".as_ref(),
+        "0".as_ref(),
+        "--data-dir".as_ref(),
+        data_dir.as_os_str(),
+    ])
+    .unwrap();
+    let mut config = Config::from_args(args.serve).unwrap();
+    config.database_url = database_url;
+    config
+}
+
 impl TestServer {
+    /// Starts `authd` exactly as shipped ([`shipped_config`]) on `backend`.
+    pub async fn start_shipped(backend: Backend) -> TestServer {
+        let dir = tempfile::tempdir().unwrap();
+        let mysql = match backend {
+            Backend::Sqlite => None,
+            Backend::Mysql => Some(MysqlDb::create().await),
+        };
+        let config = shipped_config(&dir, mysql.as_ref().map(MysqlDb::url));
+        Self::start_with(backend, config, dir, mysql).await
+    }
+
     /// Starts a server on `backend` with the test config changed by `tweak`.
     pub async fn start(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestServer {
         let dir = tempfile::tempdir().unwrap();

@@ -45,6 +45,10 @@ pub fn mysql_url() -> Option<String> {
     match std::env::var("TEST_MYSQL_URL") {
         Ok(url) if !url.is_empty() => Some(url),
         _ => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "TEST_MYSQL_URL is not set but CI is: MariaDB tests must run in CI, not skip"
+            );
             eprintln!("skipping: TEST_MYSQL_URL not set");
             None
         }

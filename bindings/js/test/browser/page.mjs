@@ -17,9 +17,8 @@ function assert(condition, message) {
 
 async function check(name, fn) {
   try {
-    const outcome = await fn();
-    if (outcome && outcome.skip) results.push({ name, ok: true, skip: outcome.skip, detail: '' });
-    else results.push({ name, ok: true, detail: '' });
+    await fn();
+    results.push({ name, ok: true, detail: '' });
   } catch (error) {
     results.push({ name, ok: false, detail: `${error && error.code ? `[${error.code}] ` : ''}${error && (error.stack || error)}` });
   }
@@ -115,13 +114,10 @@ async function main() {
   });
 
   await check('refresh against authd (single flight, real fetch)', async () => {
+    // authd serves refresh tokens by default: a missing route or token is a failure, not a skip.
     const probe = await postJson('/api/auth/refreshtoken', { refreshToken: 'probe' });
-    if (probe.status === 404) {
-      return { skip: 'authd does not serve POST /api/auth/refreshtoken yet (404): refresh is covered by the stub tests' };
-    }
-    if (!signin.refreshToken) {
-      return { skip: `authd answers /api/auth/refreshtoken (${probe.status}) but its signin gave no refreshToken` };
-    }
+    assert(probe.status !== 404, 'authd does not serve POST /api/auth/refreshtoken (404)');
+    assert(signin.refreshToken, `authd answers /api/auth/refreshtoken (${probe.status}) but its signin gave no refreshToken`);
     let calls = 0;
     const refreshFn = async (body) => {
       calls += 1;
