@@ -1,6 +1,8 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "identity")]
+pub mod identity;
 #[cfg(feature = "passwords")]
 pub mod passwords;
 pub mod refresh;

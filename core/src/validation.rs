@@ -1,12 +1,12 @@
-//! Validation of the signup and signin request bodies, and the lookup key for usernames and emails.
+//! Validation of the signup and signin request bodies.
 //!
 //! The seed validated nothing: empty or numeric usernames, invalid emails, non-string passwords and
 //! `roles: "admin"` all reached the database (and several crashed the process). Here a body, already
 //! parsed into a [`serde_json::Value`] (JSON, or form-urlencoded with `roles[]=x` turned into an
 //! array), either becomes a typed request or fails with exactly one [`ValidationError`].
 //!
-//! Strings are kept as sent (never trimmed); use [`lookup_key`] to compare them the way the seed's
-//! MySQL collation did.
+//! Strings are kept as sent (never trimmed). What makes two usernames or emails the same account is
+//! their canonical key, defined once in `identity` (feature `identity`).
 
 use serde_json::{Map, Value};
 
@@ -404,17 +404,6 @@ pub fn validate_signin(body: &Value) -> Result<SigninRequest, ValidationError> {
     })
 }
 
-/// The key under which a username or email is looked up and kept unique.
-///
-/// Mirrors the seed's MySQL `utf8mb4_general_ci` (PAD SPACE) comparisons closely enough for an
-/// embedded store: trailing U+0020 spaces are removed, then the rest is Unicode-lowercased, so
-/// `"ZKoder "` and `"zkoder"` share a key. Leading spaces, other whitespace and accents are kept
-/// (general_ci's accent folding, e.g. `ä` = `a`, is not reproduced). Used by the SQLite store for
-/// case- and trailing-space-insensitive lookups and uniqueness.
-pub fn lookup_key(s: &str) -> String {
-    s.trim_end_matches(' ').to_lowercase()
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -740,15 +729,6 @@ mod tests {
         codes.dedup();
         assert_eq!(codes.len(), all.len());
         assert!(all.iter().all(|e| !e.to_string().is_empty()));
-    }
-
-    #[test]
-    fn lookup_key_drops_trailing_spaces_and_lowercases() {
-        assert_eq!(lookup_key("ZKoder "), "zkoder");
-        assert_eq!(lookup_key("USER@BEZKODER.COM"), "user@bezkoder.com");
-        assert_eq!(lookup_key("ÜÑÍ  "), "üñí");
-        assert_eq!(lookup_key(" zkoder"), " zkoder");
-        assert_eq!(lookup_key("zkoder\t"), "zkoder\t");
     }
 
     #[cfg(feature = "passwords")]

@@ -1,11 +1,12 @@
-//! `validate_signup` and `validate_signin` on any JSON value, plus `lookup_key` on its strings.
+//! `validate_signup` and `validate_signin` on any JSON value, plus the canonical keys of its strings.
 //!
 //! Properties checked besides "no panic": an accepted body is returned as sent (never trimmed or
 //! rewritten); a signup accepted under the default rules is also a valid signin; accepted roles
 //! are few, sorted and unique; every error has a code and a message.
 #![no_main]
 
-use authcore::validation::{SignupRules, lookup_key, validate_signin, validate_signup};
+use authcore::identity::{email_key, username_key};
+use authcore::validation::{SignupRules, validate_signin, validate_signup};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 
@@ -77,8 +78,10 @@ fuzz_target!(|data: &[u8]| {
     }
     for name in ["username", "email", "password"] {
         if let Some(s) = field(&body, name) {
-            let key = lookup_key(s);
-            assert_eq!(lookup_key(&key), key, "lookup_key is idempotent");
+            let key = username_key(s);
+            assert_eq!(username_key(&key), key, "username_key is idempotent");
+            let key = email_key(s);
+            assert_eq!(email_key(&key), key, "email_key is idempotent");
         }
     }
 });

@@ -36,7 +36,7 @@ macro_rules! backend_tests {
 
 backend_tests!(
     ping_answers,
-    create_then_find_ignores_case_and_trailing_spaces,
+    create_then_find_ignores_case_width_and_surrounding_spaces,
     unicode_usernames_compare_case_insensitively,
     duplicate_username_is_username_taken,
     duplicate_email_is_email_taken,
@@ -53,13 +53,20 @@ async fn ping_answers(h: Arc<Harness>) {
     h.store.ping().await.unwrap();
 }
 
-async fn create_then_find_ignores_case_and_trailing_spaces(h: Arc<Harness>) {
+async fn create_then_find_ignores_case_width_and_surrounding_spaces(h: Arc<Harness>) {
     let s = &h.store;
     let id = s
         .create_user(&new_user("zkoder", "user@bezkoder.com", &[Role::User]))
         .await
         .unwrap();
-    for probe in ["zkoder", "ZKoder", "zkoder ", "ZKODER   "] {
+    for probe in [
+        "zkoder",
+        "ZKoder",
+        "zkoder ",
+        "ZKODER   ",
+        " zkoder",
+        "ｚｋｏｄｅｒ",
+    ] {
         let u = s.find_user_by_username(probe).await.unwrap();
         let u = u.unwrap_or_else(|| panic!("{probe:?} not found"));
         assert_eq!(u.id, id);
@@ -68,9 +75,9 @@ async fn create_then_find_ignores_case_and_trailing_spaces(h: Arc<Harness>) {
         assert_eq!(u.password_hash, SEED_HASH);
         assert_eq!(u.roles, [Role::User]);
     }
-    // Leading spaces and other characters still matter.
-    assert!(s.find_user_by_username(" zkoder").await.unwrap().is_none());
+    // Other characters, accents included, still matter (PRECIS keeps them).
     assert!(s.find_user_by_username("zkoder2").await.unwrap().is_none());
+    assert!(s.find_user_by_username("zkóder").await.unwrap().is_none());
     let by_id = s.find_user_by_id(id).await.unwrap().unwrap();
     assert_eq!(by_id.username, "zkoder");
     assert_eq!(by_id.roles, [Role::User]);

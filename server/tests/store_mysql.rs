@@ -130,17 +130,29 @@ async fn database_made_by_the_seed_is_adopted_despite_duplicates() {
     drop(guard);
     let logs = logs.text();
     eprintln!("{logs}");
-    assert!(logs.contains("WARN"), "{logs}");
+    let warnings: Vec<&str> = logs.lines().filter(|l| l.contains("WARN")).collect();
+    assert_eq!(warnings.len(), 1, "one warning: {logs}");
     assert!(
-        logs.contains("ids 1,4"),
-        "username duplicates named: {logs}"
+        warnings[0].contains("username_collisions=1<-4"),
+        "username collision named by ids: {logs}"
     );
-    assert!(logs.contains("ids 1,5"), "email duplicates named: {logs}");
-    assert!(!logs.contains("$2a$"), "no hashes in logs: {logs}");
-    assert!(unique_indexes(&db).await.is_empty());
+    assert!(
+        warnings[0].contains("email_collisions=1<-5"),
+        "email collision named by ids: {logs}"
+    );
+    for private in ["$2a$", "bezkoder.com", "ZKoder"] {
+        assert!(!logs.contains(private), "no {private} in logs: {logs}");
+    }
+    assert_eq!(
+        unique_indexes(&db).await,
+        ["users_email_key", "users_username_key"]
+    );
 
     let u = s.find_user_by_username("ZKoder").await.unwrap().unwrap();
     assert_eq!((u.id, u.username.as_str()), (1, "zkoder"));
+    // The colliding row keeps its data and is found by its exact stored name only.
+    let racer = s.find_user_by_username("ZKoder ").await.unwrap().unwrap();
+    assert_eq!((racer.id, racer.roles.as_slice()), (4, &[Role::User][..]));
     assert_eq!(u.password_hash, SEED_HASH);
     assert_eq!(u.roles, [Role::User]);
     let m = s.find_user_by_username("mod").await.unwrap().unwrap();
@@ -174,23 +186,28 @@ async fn database_made_by_the_seed_is_adopted_despite_duplicates() {
     let (a, b) = skew.unwrap();
     assert!((0..5).contains(&a) && (0..5).contains(&b), "{a} {b}");
 
-    // Once the duplicates are fixed, the next start adds both indexes; nothing else changed.
+    // Once the collisions are resolved, the next start is quiet; nothing else changed.
     conn.query_drop("DELETE FROM users WHERE id IN (4, 5)")
         .await
         .unwrap();
     conn.disconnect().await.unwrap();
+    let logs = LogBuf::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let guard = tracing::subscriber::set_default(subscriber);
     let s = store::open(Some(&db.url), Path::new("."), 4).await.unwrap();
-    assert_eq!(
-        unique_indexes(&db).await,
-        ["users_email_unique", "users_username_unique"]
-    );
+    drop(guard);
+    assert!(!logs.text().contains("WARN"), "{}", logs.text());
     let u = s.find_user_by_username("zkoder ").await.unwrap().unwrap();
     assert_eq!((u.id, u.roles.as_slice()), (1, &[Role::User][..]));
     db.drop_db().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn fresh_schema_is_the_seed_schema_plus_unique_indexes() {
+async fn fresh_schema_is_the_seed_schema_plus_unique_key_columns() {
     let Some(server) = mysql_url() else { return };
     let db = TestDb::create(&server).await;
     store::open(Some(&db.url), Path::new("."), 2).await.unwrap();
@@ -207,8 +224,10 @@ async fn fresh_schema_is_the_seed_schema_plus_unique_indexes() {
         show("users").await,
         "CREATE TABLE `users` (\n  `id` int(11) NOT NULL AUTO_INCREMENT,\n  `username` varchar(255) DEFAULT NULL,\n  \
          `email` varchar(255) DEFAULT NULL,\n  `password` varchar(255) DEFAULT NULL,\n  `createdAt` datetime NOT NULL,\n  \
-         `updatedAt` datetime NOT NULL,\n  PRIMARY KEY (`id`),\n  UNIQUE KEY `users_username_unique` (`username`),\n  \
-         UNIQUE KEY `users_email_unique` (`email`)\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci"
+         `updatedAt` datetime NOT NULL,\n  `username_key` varbinary(1536) DEFAULT NULL,\n  \
+         `email_key` varbinary(1536) DEFAULT NULL,\n  PRIMARY KEY (`id`),\n  \
+         UNIQUE KEY `users_username_key` (`username_key`),\n  UNIQUE KEY `users_email_key` (`email_key`)\n) \
+         ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci"
     );
     assert_eq!(
         show("roles").await,

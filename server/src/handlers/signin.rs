@@ -1,10 +1,13 @@
 //! `POST /api/auth/signin`: check the password, answer the user with a fresh token.
 //!
-//! Unknown username → 404 `User Not found.`; wrong password → 401 `Invalid Password!` (a password
+//! Limits: the per-account rate and slow-down apply by canonical username key before the lookup
+//! and by account id after it (see `limits::AccountKey`), so every spelling that reaches an account
+//! shares its budget. Unknown username → 404 `User Not found.`; wrong password → 401 `Invalid Password!` (a password
 //! over bcrypt's 72 bytes is never verified, so it is always wrong: the seed silently truncated).
 //! A correct password whose stored hash is weaker than the configured cost (the seed's cost-8
 //! `$2a$` hashes) is re-hashed in the background.
 
+use authcore::identity::username_key;
 use authcore::passwords::{self, MAX_PASSWORD_BYTES, PasswordError};
 use authcore::roles::authorities;
 use authcore::tokens::{Claims, Clock, SystemClock};
@@ -15,6 +18,7 @@ use zeroize::Zeroizing;
 
 use crate::http::body;
 use crate::http::responses::{self, Body};
+use crate::limits::AccountKey;
 use crate::state::AppState;
 
 /// The signin answer, keys in the seed's order.
@@ -31,9 +35,9 @@ struct SigninResponse<'a> {
     refresh_token: Option<String>,
 }
 
-/// A wrong password: counted against the account, answered as the profile says.
-fn invalid_password(state: &AppState, username: &str) -> Response<Body> {
-    state.limits.signin_failed(username);
+/// A wrong password: counted against account `id`, answered as the profile says.
+fn invalid_password(state: &AppState, id: i64) -> Response<Body> {
+    state.limits.signin_failed(AccountKey::Id(id));
     state.profile.wrong_password()
 }
 
@@ -52,34 +56,38 @@ where
         Err(e) => return responses::bad_request(&e.to_string()),
     };
     drop(value);
-    if let Err(limited) = state.limits.check_signin_account(&request.username) {
+    let name = AccountKey::Name(username_key(&request.username));
+    if let Err(limited) = state.limits.check_signin_account(&name) {
         return limited.response();
     }
     let password = Zeroizing::new(request.password);
     let user = match state.db.find_user_by_username(&request.username).await {
         Ok(Some(user)) => user,
         Ok(None) => {
-            state.limits.signin_failed(&request.username);
+            state.limits.signin_failed(name);
             return state.profile.unknown_user(&state.passwords, password).await;
         }
         Err(e) => return responses::store_error(&e),
     };
+    if let Err(limited) = state.limits.check_signin_account(&AccountKey::Id(user.id)) {
+        return limited.response();
+    }
     if password.len() > MAX_PASSWORD_BYTES {
-        return invalid_password(state, &request.username);
+        return invalid_password(state, user.id);
     }
     let stored_hash = user.password_hash.clone();
     match state.passwords.verify(password.clone(), stored_hash).await {
         Ok(Ok(true)) => {}
-        Ok(Ok(false)) => return invalid_password(state, &request.username),
+        Ok(Ok(false)) => return invalid_password(state, user.id),
         Ok(Err(PasswordError::InvalidHash(reason))) => {
             tracing::warn!(
                 user_id = user.id,
                 reason,
                 "stored password hash is unusable"
             );
-            return invalid_password(state, &request.username);
+            return invalid_password(state, user.id);
         }
-        Ok(Err(_)) => return invalid_password(state, &request.username),
+        Ok(Err(_)) => return invalid_password(state, user.id),
         Err(_) => return responses::internal_error(),
     }
     let claims = Claims::for_user(user.id, SystemClock.now(), state.token_ttl_seconds);
@@ -95,7 +103,7 @@ where
         Err(response) => return response,
     };
     state.roles.put(user.id, &user.roles);
-    state.limits.signin_succeeded(&request.username);
+    state.limits.signin_succeeded(user.id);
     if passwords::needs_rehash(&user.password_hash, state.passwords.cost()) {
         upgrade_hash(state, user.id, password);
     }

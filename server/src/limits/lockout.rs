@@ -18,9 +18,20 @@ struct Failures {
     last: Instant,
 }
 
-/// Consecutive signin failures per account key (`authcore::validation::lookup_key`).
+/// Whom a signin is for: the account once the store found it, else the canonical username key
+/// (`authcore::identity::username_key`) of an unknown user. Every spelling that reaches an
+/// account shares its [`AccountKey::Id`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum AccountKey {
+    /// An existing account, by `users.id`.
+    Id(i64),
+    /// A username key that matched no account.
+    Name(String),
+}
+
+/// Consecutive signin failures per [`AccountKey`].
 pub struct Lockout {
-    failures: Cache<String, Failures>,
+    failures: Cache<AccountKey, Failures>,
     threshold: u32,
 }
 
@@ -42,14 +53,14 @@ impl Lockout {
         }
     }
 
-    fn current(&self, key: &str) -> Option<Failures> {
+    fn current(&self, key: &AccountKey) -> Option<Failures> {
         self.failures
             .get(key)
             .filter(|f| f.last.elapsed() < FORGET_AFTER)
     }
 
     /// How much longer `key` must wait before its next try, if at all.
-    pub fn wait(&self, key: &str) -> Option<Duration> {
+    pub fn wait(&self, key: &AccountKey) -> Option<Duration> {
         let failures = self.current(key)?;
         delay_after(failures.count, self.threshold)
             .checked_sub(failures.last.elapsed())
@@ -57,7 +68,7 @@ impl Lockout {
     }
 
     /// Counts a failure; returns the number of consecutive failures now.
-    pub fn record_failure(&self, key: String) -> u32 {
+    pub fn record_failure(&self, key: AccountKey) -> u32 {
         let count = self.current(&key).map_or(0, |f| f.count).saturating_add(1);
         self.failures.insert(
             key,
@@ -70,7 +81,7 @@ impl Lockout {
     }
 
     /// Resets `key` after a successful signin.
-    pub fn record_success(&self, key: &str) {
+    pub fn record_success(&self, key: &AccountKey) {
         self.failures.remove(key);
     }
 }
@@ -91,11 +102,13 @@ mod tests {
     #[test]
     fn failures_slow_down_and_success_resets() {
         let lockout = Lockout::new(2, 10);
-        lockout.record_failure("bob".into());
-        assert_eq!(lockout.wait("bob"), None);
-        lockout.record_failure("bob".into());
-        assert!(lockout.wait("bob").is_some());
-        lockout.record_success("bob");
-        assert_eq!(lockout.wait("bob"), None);
+        let bob = AccountKey::Id(7);
+        lockout.record_failure(bob.clone());
+        assert_eq!(lockout.wait(&bob), None);
+        lockout.record_failure(bob.clone());
+        assert!(lockout.wait(&bob).is_some());
+        assert_eq!(lockout.wait(&AccountKey::Name("bob".into())), None);
+        lockout.record_success(&bob);
+        assert_eq!(lockout.wait(&bob), None);
     }
 }

@@ -1,5 +1,7 @@
 //! Brute-force and abuse limits: `governor` keyed rate limiters per client IP (signin, signup,
-//! refresh) and per username (signin), plus the per-account slow-down of [`lockout`].
+//! refresh) and per account (signin), plus the per-account slow-down of [`lockout`]. Accounts are
+//! keyed by [`AccountKey`]: the canonical username key before the lookup, the account id after
+//! it, so no spelling that reaches an account gets a budget of its own.
 //!
 //! Limits are per instance: N instances behind a balancer allow N times the configured rates.
 //! Rejections are 429 `{"message":"Too many requests, please try again later."}` with
@@ -15,7 +17,6 @@ use std::num::NonZeroU32;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-use authcore::validation::lookup_key;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use http::header::{HeaderValue, RETRY_AFTER};
@@ -24,6 +25,7 @@ use ipnet::IpNet;
 
 pub use self::client_ip::PeerAddr;
 pub use self::config::{LimitArgs, LimitsConfig};
+pub use self::lockout::AccountKey;
 use self::lockout::Lockout;
 use crate::http::responses::{self, Body};
 use crate::http::router::Route;
@@ -65,7 +67,7 @@ type Keyed<K> = Option<Arc<DefaultKeyedRateLimiter<K>>>;
 /// The limiters of one instance.
 pub struct Limits {
     signin_ip: Keyed<IpAddr>,
-    signin_username: Keyed<String>,
+    signin_account: Keyed<AccountKey>,
     signup_ip: Keyed<IpAddr>,
     refresh_ip: Keyed<IpAddr>,
     lockout: Option<Lockout>,
@@ -164,7 +166,7 @@ impl Limits {
     pub fn new(config: &LimitsConfig) -> Limits {
         Limits {
             signin_ip: keyed(config.signin_per_ip),
-            signin_username: keyed(config.signin_per_username),
+            signin_account: keyed(config.signin_per_username),
             signup_ip: keyed(config.signup_per_ip),
             refresh_ip: keyed(config.refresh_per_ip),
             lockout: (config.failures_before_delay > 0)
@@ -190,33 +192,41 @@ impl Limits {
         check(limiter, &ip).map_err(|wait| rejected(action, "client_ip", Some(ip), wait))
     }
 
-    /// The per-username signin rate and the account's slow-down.
-    pub fn check_signin_account(&self, username: &str) -> Result<(), Limited> {
-        let key = lookup_key(username);
-        if let Some(wait) = self.lockout.as_ref().and_then(|l| l.wait(&key)) {
+    /// The per-account signin rate and slow-down of `account`: called with the username key
+    /// before the lookup and again with the account id after it.
+    pub fn check_signin_account(&self, account: &AccountKey) -> Result<(), Limited> {
+        if let Some(wait) = self.lockout.as_ref().and_then(|l| l.wait(account)) {
             return Err(rejected(Action::Signin, "account_slowed_down", None, wait));
         }
-        check(&self.signin_username, &key)
+        check(&self.signin_account, account)
             .map_err(|wait| rejected(Action::Signin, "username", None, wait))
     }
 
-    /// Records a failed signin of `username` (unknown user or wrong password).
-    pub fn signin_failed(&self, username: &str) {
+    /// Records a failed signin of `account` (unknown user or wrong password). Logs the user id
+    /// of a known account, never the username as typed.
+    pub fn signin_failed(&self, account: AccountKey) {
         metrics::signin_failed();
-        let key = lookup_key(username);
-        let consecutive = self.lockout.as_ref().map_or(0, |l| l.record_failure(key));
+        let user_id = match &account {
+            AccountKey::Id(id) => Some(*id),
+            AccountKey::Name(_) => None,
+        };
+        let consecutive = self
+            .lockout
+            .as_ref()
+            .map_or(0, |l| l.record_failure(account));
         tracing::info!(
             target: "authd::security",
-            username,
+            user_id,
+            known_user = user_id.is_some(),
             consecutive_failures = consecutive,
             "signin failed"
         );
     }
 
-    /// Resets the slow-down of `username` after a successful signin.
-    pub fn signin_succeeded(&self, username: &str) {
+    /// Resets the slow-down of user `id` after a successful signin.
+    pub fn signin_succeeded(&self, id: i64) {
         if let Some(lockout) = &self.lockout {
-            lockout.record_success(&lookup_key(username));
+            lockout.record_success(&AccountKey::Id(id));
         }
     }
 }
@@ -267,13 +277,31 @@ mod tests {
         assert!(limits.check_ip(Action::Signin, ip).is_ok());
     }
 
-    #[test]
-    fn usernames_share_a_limit_whatever_their_case() {
+    #[tokio::test]
+    async fn an_account_has_one_budget_whatever_the_spelling_that_found_it() {
         let limits = Limits::new(&LimitsConfig {
             signin_per_username: 1,
             ..LimitsConfig::disabled()
         });
-        assert!(limits.check_signin_account("Bob").is_ok());
-        assert!(limits.check_signin_account("bob ").is_err());
+        assert!(limits.check_signin_account(&AccountKey::Id(7)).is_ok());
+        assert!(limits.check_signin_account(&AccountKey::Id(7)).is_err());
+        let key = |s: &str| AccountKey::Name(authcore::identity::username_key(s));
+        assert!(limits.check_signin_account(&key("Bob")).is_ok());
+        assert!(limits.check_signin_account(&key("bob ")).is_err());
+        assert!(limits.check_signin_account(&key("ｂｏｂ")).is_err());
+    }
+
+    #[tokio::test]
+    async fn failures_slow_the_account_down_by_id() {
+        let limits = Limits::new(&LimitsConfig {
+            failures_before_delay: 2,
+            ..LimitsConfig::disabled()
+        });
+        limits.signin_failed(AccountKey::Id(7));
+        limits.signin_failed(AccountKey::Id(7));
+        assert!(limits.check_signin_account(&AccountKey::Id(7)).is_err());
+        assert!(limits.check_signin_account(&AccountKey::Id(8)).is_ok());
+        limits.signin_succeeded(7);
+        assert!(limits.check_signin_account(&AccountKey::Id(7)).is_ok());
     }
 }

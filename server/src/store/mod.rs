@@ -5,8 +5,9 @@
 //!   so an existing seed database can be taken over as it is;
 //! - an embedded SQLite file (`authd.sqlite3` in the data directory) with the same logical schema.
 //!
-//! Username and email comparisons follow the seed's MySQL collation `utf8mb4_general_ci`:
-//! case-insensitive and trailing-space-insensitive (`ZKoder` and `"zkoder "` find `zkoder`).
+//! Usernames and emails are compared by their canonical keys (`authcore::identity`), stored in
+//! their own columns with plain UNIQUE indexes on both backends ([`identity`]): `ZKoder`,
+//! `"zkoder "` and `ｚｋｏｄｅｒ` find `zkoder`; `zkóder` is another name.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -16,6 +17,9 @@ use authcore::roles::{Role, normalize_roles};
 
 mod admin_mysql;
 mod admin_sqlite;
+mod identity;
+mod identity_mysql;
+mod identity_sqlite;
 pub mod keys;
 mod keys_mysql;
 mod keys_sqlite;
@@ -107,10 +111,10 @@ impl StoreError {
 /// Why [`Store::create_user`] did not create the user.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CreateUserError {
-    /// A user with this username (case/trailing-space-insensitive) exists. Checked before the email.
+    /// A user with this username key exists. Checked before the email.
     #[error("username is already in use")]
     UsernameTaken,
-    /// A user with this email (case/trailing-space-insensitive) exists.
+    /// A user with this email key exists.
     #[error("email is already in use")]
     EmailTaken,
     /// The database failed.
@@ -124,8 +128,8 @@ pub trait Store: RefreshStore + AdminStore + KeyStore + Send + Sync + 'static {
     /// Checks that the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
 
-    /// The user with this username (case- and trailing-space-insensitive), with its roles.
-    /// If legacy duplicate rows exist, the one with the lowest id.
+    /// The user with this username's key, with its roles; a colliding legacy user without a key
+    /// (see [`identity`]) when `username` is exactly its stored name.
     async fn find_user_by_username(&self, username: &str)
     -> Result<Option<UserRecord>, StoreError>;
 

@@ -15,6 +15,7 @@ use mysql_async::{
 };
 
 use super::{CreateUserError, NewUser, Store, StoreError, UserRecord, roles_from_names};
+use authcore::identity::{email_key, username_key};
 
 /// Upper bound of one store call (or one create attempt): pool wait, connect and queries.
 pub(super) const OP_TIMEOUT: Duration = Duration::from_secs(1);
@@ -37,9 +38,12 @@ const UNAVAILABLE_CODES: &[u16] = &[
 ];
 const ER_DUP_ENTRY: u16 = 1062;
 
+/// The user with key `?1`, or the key-less (colliding) user named exactly `?2` (`?3` = `?2`);
+/// an exact name match first.
 const USER_BY_NAME: &str = "SELECT u.id, u.username, u.email, u.password, r.name
     FROM (SELECT id, username, email, password FROM users
-          WHERE username = ? ORDER BY id LIMIT 1) AS u
+          WHERE username_key = ? OR (username_key IS NULL AND BINARY username = BINARY ?)
+          ORDER BY BINARY username = BINARY ? DESC, username_key IS NULL, id LIMIT 1) AS u
     LEFT JOIN user_roles AS ur ON ur.userId = u.id
     LEFT JOIN roles AS r ON r.id = ur.roleId
     ORDER BY r.id";
@@ -57,10 +61,11 @@ const ROLES_BY_ID: &str = "SELECT u.id, r.name FROM users AS u
     WHERE u.id = ?
     ORDER BY r.id";
 
-const USERNAME_EXISTS: &str = "SELECT id FROM users WHERE username = ? LIMIT 1";
-const EMAIL_EXISTS: &str = "SELECT id FROM users WHERE email = ? LIMIT 1";
-const INSERT_USER: &str = "INSERT INTO users (username, email, password, createdAt, updatedAt)
-    VALUES (?, ?, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP())";
+const USERNAME_EXISTS: &str = "SELECT id FROM users WHERE username_key = ?";
+const EMAIL_EXISTS: &str = "SELECT id FROM users WHERE email_key = ?";
+const INSERT_USER: &str = "INSERT INTO users
+    (username, email, password, username_key, email_key, createdAt, updatedAt)
+    VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP())";
 const INSERT_USER_ROLE: &str = "INSERT INTO user_roles (createdAt, updatedAt, roleId, userId)
     SELECT UTC_TIMESTAMP(), UTC_TIMESTAMP(), r.id, ? FROM roles AS r WHERE r.name = ?";
 const UPDATE_PASSWORD: &str =
@@ -121,10 +126,10 @@ impl MySqlStore {
     /// Which of username/email already exists (username first), on a fresh connection.
     async fn which_taken(&self, new: &NewUser) -> Result<Option<CreateUserError>, StoreError> {
         self.read(|mut c| async move {
-            if exists(&mut c, USERNAME_EXISTS, &new.username).await? {
+            if exists(&mut c, USERNAME_EXISTS, &username_key(&new.username)).await? {
                 return Ok(Some(CreateUserError::UsernameTaken));
             }
-            if exists(&mut c, EMAIL_EXISTS, &new.email).await? {
+            if exists(&mut c, EMAIL_EXISTS, &email_key(&new.email)).await? {
                 return Ok(Some(CreateUserError::EmailTaken));
             }
             Ok(None)
@@ -136,16 +141,23 @@ impl MySqlStore {
     async fn try_create(&self, new: &NewUser, roles: &[Role]) -> Result<i64, Attempt> {
         let mut conn = self.pool.get_conn().await.map_err(Attempt::from)?;
         let mut tx = conn.start_transaction(TxOpts::default()).await?;
-        if exists(&mut tx, USERNAME_EXISTS, &new.username).await? {
+        let (name_key, mail_key) = (username_key(&new.username), email_key(&new.email));
+        if exists(&mut tx, USERNAME_EXISTS, &name_key).await? {
             let _ = tx.rollback().await; // the pool rolls back anyway if this fails
             return Err(Attempt::Taken(CreateUserError::UsernameTaken));
         }
-        if exists(&mut tx, EMAIL_EXISTS, &new.email).await? {
+        if exists(&mut tx, EMAIL_EXISTS, &mail_key).await? {
             let _ = tx.rollback().await; // the pool rolls back anyway if this fails
             return Err(Attempt::Taken(CreateUserError::EmailTaken));
         }
-        tx.exec_drop(INSERT_USER, (&new.username, &new.email, &new.password_hash))
-            .await?;
+        let values = (
+            &new.username,
+            &new.email,
+            &new.password_hash,
+            name_key.as_bytes(),
+            mail_key.as_bytes(),
+        );
+        tx.exec_drop(INSERT_USER, values).await?;
         let id = tx
             .last_insert_id()
             .and_then(|id| i64::try_from(id).ok())
@@ -240,8 +252,9 @@ pub(super) fn take<T: FromValue>(row: &mut Row, idx: usize) -> Result<T, MyError
     }
 }
 
-async fn exists<Q: Queryable>(q: &mut Q, sql: &str, value: &str) -> Result<bool, MyError> {
-    let row: Option<Row> = q.exec_first(sql, (value,)).await?;
+/// Whether `sql` finds a row for the key `key` (sent as bytes: key columns are `VARBINARY`).
+async fn exists<Q: Queryable>(q: &mut Q, sql: &str, key: &str) -> Result<bool, MyError> {
+    let row: Option<Row> = q.exec_first(sql, (key.as_bytes(),)).await?;
     Ok(row.is_some())
 }
 
@@ -281,7 +294,9 @@ impl Store for MySqlStore {
         &self,
         username: &str,
     ) -> Result<Option<UserRecord>, StoreError> {
-        self.read(|c| read_user(c, USER_BY_NAME, (username,))).await
+        let key = username_key(username);
+        self.read(|c| read_user(c, USER_BY_NAME, (key.as_bytes(), username, username)))
+            .await
     }
 
     async fn find_user_by_id(&self, id: i64) -> Result<Option<UserRecord>, StoreError> {

@@ -1,17 +1,17 @@
 //! Embedded SQLite backend: the seed's logical schema in one file, one connection behind a mutex
 //! (calls run on tokio's blocking pool), WAL mode, foreign keys on.
 //!
-//! Case- and trailing-space-insensitivity comes from the collation `authd_ci` (compares
-//! [`lookup_key`]s), used by the UNIQUE indexes on `users.username`/`users.email` and by lookups.
+//! Usernames and emails are found and kept unique through their canonical keys
+//! (`users.username_key`, `users.email_key`, see [`super::identity`]): plain columns with plain
+//! UNIQUE indexes, so the file needs no custom collation and the stock `sqlite3` tool reads it.
 
-use std::cmp::Ordering;
 use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use async_trait::async_trait;
+use authcore::identity::{email_key, username_key};
 use authcore::roles::{Role, normalize_roles};
-use authcore::validation::lookup_key;
 use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, params};
 
 use super::{
@@ -34,10 +34,10 @@ const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS users (
         email VARCHAR(255) DEFAULT NULL,
         password VARCHAR(255) DEFAULT NULL,
         createdAt DATETIME NOT NULL,
-        updatedAt DATETIME NOT NULL
+        updatedAt DATETIME NOT NULL,
+        username_key TEXT DEFAULT NULL,
+        email_key TEXT DEFAULT NULL
     );
-    CREATE UNIQUE INDEX IF NOT EXISTS users_username_unique ON users (username COLLATE authd_ci);
-    CREATE UNIQUE INDEX IF NOT EXISTS users_email_unique ON users (email COLLATE authd_ci);
     CREATE TABLE IF NOT EXISTS roles (
         id INTEGER NOT NULL PRIMARY KEY,
         name VARCHAR(255) DEFAULT NULL,
@@ -61,10 +61,12 @@ const INSERT_ROLE: &str = concat!(
     ")"
 );
 
-/// User columns plus role names; `?1` filters the single user row.
+/// User columns plus role names of the user with key `?1`, or of the key-less (colliding) user
+/// named exactly `?2`; an exact name match first.
 const USER_BY_NAME: &str = "SELECT u.id, u.username, u.email, u.password, r.name
     FROM (SELECT id, username, email, password FROM users
-          WHERE username = ?1 COLLATE authd_ci ORDER BY id LIMIT 1) AS u
+          WHERE username_key = ?1 OR (username_key IS NULL AND username = ?2)
+          ORDER BY username = ?2 DESC, username_key IS NULL, id LIMIT 1) AS u
     LEFT JOIN user_roles AS ur ON ur.userId = u.id
     LEFT JOIN roles AS r ON r.id = ur.roleId
     ORDER BY r.id";
@@ -82,11 +84,12 @@ const ROLES_BY_ID: &str = "SELECT u.id, r.name FROM users AS u
     WHERE u.id = ?1
     ORDER BY r.id";
 
-const USERNAME_EXISTS: &str = "SELECT 1 FROM users WHERE username = ?1 COLLATE authd_ci LIMIT 1";
-const EMAIL_EXISTS: &str = "SELECT 1 FROM users WHERE email = ?1 COLLATE authd_ci LIMIT 1";
+const USERNAME_EXISTS: &str = "SELECT 1 FROM users WHERE username_key = ?1";
+const EMAIL_EXISTS: &str = "SELECT 1 FROM users WHERE email_key = ?1";
 
 const INSERT_USER: &str = concat!(
-    "INSERT INTO users (username, email, password, createdAt, updatedAt) VALUES (?1, ?2, ?3, ",
+    "INSERT INTO users (username, email, password, username_key, email_key, createdAt, updatedAt)
+    VALUES (?1, ?2, ?3, ?4, ?5, ",
     now_sql!(),
     ", ",
     now_sql!(),
@@ -144,8 +147,6 @@ impl SqliteStore {
 fn open_blocking(dir: &Path) -> Result<Connection, StoreError> {
     create_private_dir(dir)?;
     let conn = Connection::open(dir.join(SQLITE_FILE_NAME)).map_err(map_err)?;
-    conn.create_collation("authd_ci", compare_keys)
-        .map_err(map_err)?;
     conn.busy_timeout(BUSY_TIMEOUT).map_err(map_err)?;
     let _mode: String = conn
         .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
@@ -157,6 +158,7 @@ fn open_blocking(dir: &Path) -> Result<Connection, StoreError> {
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(map_err)?;
     tx.execute_batch(SCHEMA).map_err(map_err)?;
+    super::identity_sqlite::migrate(&tx)?;
     super::keys_sqlite::ensure_table(&tx)?;
     tx.execute_batch(super::refresh_sqlite::SCHEMA)
         .map_err(map_err)?;
@@ -182,15 +184,6 @@ fn create_private_dir(dir: &Path) -> Result<(), StoreError> {
     })
 }
 
-/// The `authd_ci` collation: orders by [`lookup_key`].
-fn compare_keys(a: &str, b: &str) -> Ordering {
-    let (ta, tb) = (a.trim_end_matches(' '), b.trim_end_matches(' '));
-    if ta == tb {
-        return Ordering::Equal;
-    }
-    lookup_key(ta).cmp(&lookup_key(tb))
-}
-
 pub(super) fn map_err(e: rusqlite::Error) -> StoreError {
     match e.sqlite_error_code() {
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked | ErrorCode::CannotOpen) => {
@@ -201,13 +194,13 @@ pub(super) fn map_err(e: rusqlite::Error) -> StoreError {
 }
 
 /// Reads `(id, username, email, password, role name)` rows into one user.
-fn read_user(
+fn read_user<P: rusqlite::Params>(
     conn: &Connection,
     sql: &str,
-    param: &dyn rusqlite::ToSql,
+    params: P,
 ) -> Result<Option<UserRecord>, StoreError> {
     let mut stmt = conn.prepare_cached(sql).map_err(map_err)?;
-    let mut rows = stmt.query([param]).map_err(map_err)?;
+    let mut rows = stmt.query(params).map_err(map_err)?;
     let mut user: Option<UserRecord> = None;
     let mut names = Vec::new();
     while let Some(row) = rows.next().map_err(map_err)? {
@@ -248,10 +241,10 @@ fn exists(conn: &Connection, sql: &str, value: &str) -> Result<bool, StoreError>
 
 /// Which of username/email already exists, username first.
 fn taken(conn: &Connection, new: &NewUser) -> Result<Option<CreateUserError>, StoreError> {
-    if exists(conn, USERNAME_EXISTS, &new.username)? {
+    if exists(conn, USERNAME_EXISTS, &username_key(&new.username))? {
         return Ok(Some(CreateUserError::UsernameTaken));
     }
-    if exists(conn, EMAIL_EXISTS, &new.email)? {
+    if exists(conn, EMAIL_EXISTS, &email_key(&new.email))? {
         return Ok(Some(CreateUserError::EmailTaken));
     }
     Ok(None)
@@ -264,9 +257,15 @@ fn create_blocking(conn: &mut Connection, new: &NewUser) -> Result<i64, CreateUs
     if let Some(e) = taken(&tx, new)? {
         return Err(e);
     }
-    let inserted = tx
-        .prepare_cached(INSERT_USER)
-        .and_then(|mut s| s.execute(params![new.username, new.email, new.password_hash]));
+    let inserted = tx.prepare_cached(INSERT_USER).and_then(|mut s| {
+        s.execute(params![
+            new.username,
+            new.email,
+            new.password_hash,
+            username_key(&new.username),
+            email_key(&new.email)
+        ])
+    });
     if let Err(e) = inserted {
         if e.sqlite_error_code() == Some(ErrorCode::ConstraintViolation) {
             drop(tx);
@@ -301,12 +300,13 @@ impl Store for SqliteStore {
         username: &str,
     ) -> Result<Option<UserRecord>, StoreError> {
         let username = username.to_owned();
-        self.call(move |c| read_user(c, USER_BY_NAME, &username))
+        let key = username_key(&username);
+        self.call(move |c| read_user(c, USER_BY_NAME, params![key, username]))
             .await
     }
 
     async fn find_user_by_id(&self, id: i64) -> Result<Option<UserRecord>, StoreError> {
-        self.call(move |c| read_user(c, USER_BY_ID, &id)).await
+        self.call(move |c| read_user(c, USER_BY_ID, [id])).await
     }
 
     async fn user_roles(&self, id: i64) -> Result<Option<Vec<Role>>, StoreError> {

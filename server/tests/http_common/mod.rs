@@ -335,12 +335,6 @@ impl TestServer {
                 let sql = sql.to_owned();
                 tokio::task::spawn_blocking(move || {
                     let conn = rusqlite::Connection::open(path).unwrap();
-                    // The store's indexes use this collation; mirror it to write to the tables.
-                    conn.create_collation("authd_ci", |a, b| {
-                        let key = authcore::validation::lookup_key;
-                        key(a).cmp(&key(b))
-                    })
-                    .unwrap();
                     conn.busy_timeout(Duration::from_secs(5)).unwrap();
                     conn.execute_batch(&sql).unwrap();
                 })
