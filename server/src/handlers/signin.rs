@@ -1,9 +1,10 @@
 //! `POST /api/auth/signin`: check the password, answer the user with a fresh token.
 //!
-//! Limits: the per-account rate and slow-down apply by canonical username key before the lookup
-//! and by account id after it (see `limits::AccountKey`), so every spelling that reaches an account
-//! shares its budget. Unknown username → 404 `User Not found.`; wrong password → 401 `Invalid Password!` (a password
+//! Unknown username → 404 `User Not found.`; wrong password → 401 `Invalid Password!` (a password
 //! over bcrypt's 72 bytes is never verified, so it is always wrong: the seed silently truncated).
+//! The per-account rate and slow-down apply by canonical username key before the lookup and by
+//! account id after it (`limits::AccountKey`), so every spelling that reaches an account shares
+//! its budget, and a slowed-down account is answered 429 before any bcrypt work.
 //! A correct password whose stored hash is weaker than the configured cost (the seed's cost-8
 //! `$2a$` hashes) is re-hashed in the background.
 
