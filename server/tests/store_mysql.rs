@@ -186,6 +186,24 @@ async fn database_made_by_the_seed_is_adopted_despite_duplicates() {
     let (a, b) = skew.unwrap();
     assert!((0..5).contains(&a) && (0..5).contains(&b), "{a} {b}");
 
+    // The next start finds the holders in the table and warns again, the same way.
+    let logs = LogBuf::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let guard = tracing::subscriber::set_default(subscriber);
+    drop(store::open(Some(&db.url), Path::new("."), 4).await.unwrap());
+    drop(guard);
+    let again = logs.text();
+    let warnings: Vec<&str> = again.lines().filter(|l| l.contains("WARN")).collect();
+    assert_eq!(warnings.len(), 1, "{again}");
+    assert!(
+        warnings[0].contains("username_collisions=1<-4 email_collisions=1<-5"),
+        "{again}"
+    );
+
     // Once the collisions are resolved, the next start is quiet; nothing else changed.
     conn.query_drop("DELETE FROM users WHERE id IN (4, 5)")
         .await

@@ -17,9 +17,9 @@
 /// Rows that could not get their key because an earlier row holds it.
 #[derive(Debug, Default)]
 pub(super) struct Collisions {
-    /// `(holder id, colliding id)` by username key.
+    /// `(holder id, colliding id)` by username key; holder 0: the key is longer than the column.
     pub(super) usernames: Vec<(i64, i64)>,
-    /// `(holder id, colliding id)` by email key.
+    /// `(holder id, colliding id)` by email key; holder 0 as above.
     pub(super) emails: Vec<(i64, i64)>,
 }
 
@@ -33,14 +33,20 @@ impl Collisions {
             username_collisions = %pairs(&self.usernames),
             email_collisions = %pairs(&self.emails),
             "users whose usernames or emails are the same under the canonical form \
-             (holder id <- colliding ids): the holder keeps the name; each colliding user signs in \
-             only with its username spelled exactly as stored. Rename or merge them to resolve"
+             (holder id <- colliding ids; holder 0: key too long to store): the holder keeps the \
+             name; each colliding user signs in only with its username spelled exactly as stored. \
+             Rename or merge them to resolve"
         );
     }
 }
 
-/// `1<-4,9; 2<-7` (holders in order of first appearance).
-fn pairs(pairs: &[(i64, i64)]) -> String {
+/// Most colliding ids named in the warning; the rest are counted.
+const MAX_LISTED: usize = 100;
+
+/// `1<-4,9; 2<-7` (holders in order of first appearance), at most [`MAX_LISTED`] colliding ids
+/// and then `; +N more`.
+fn pairs(all: &[(i64, i64)]) -> String {
+    let (pairs, more) = all.split_at(all.len().min(MAX_LISTED));
     let mut groups: Vec<(i64, Vec<String>)> = Vec::new();
     for &(holder, id) in pairs {
         match groups.iter_mut().find(|(h, _)| *h == holder) {
@@ -48,10 +54,13 @@ fn pairs(pairs: &[(i64, i64)]) -> String {
             None => groups.push((holder, vec![id.to_string()])),
         }
     }
-    let groups: Vec<String> = groups
+    let mut groups: Vec<String> = groups
         .into_iter()
         .map(|(holder, ids)| format!("{holder}<-{}", ids.join(",")))
         .collect();
+    if !more.is_empty() {
+        groups.push(format!("+{} more", more.len()));
+    }
     groups.join("; ")
 }
 
@@ -91,5 +100,12 @@ mod tests {
     fn pairs_group_colliding_ids_by_holder() {
         assert_eq!(pairs(&[(1, 4), (2, 7), (1, 9)]), "1<-4,9; 2<-7");
         assert_eq!(pairs(&[]), "");
+    }
+
+    #[test]
+    fn pairs_name_at_most_100_ids() {
+        let many: Vec<(i64, i64)> = (0..250).map(|i| (i, i + 1000)).collect();
+        let text = pairs(&many);
+        assert!(text.ends_with("; 99<-1099; +150 more"), "{text}");
     }
 }

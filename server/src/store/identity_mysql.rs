@@ -3,8 +3,10 @@
 //! in place; earlier versions' UNIQUE indexes on `username`/`email` (accent- and case-folding
 //! under `utf8mb4_general_ci`) dropped; missing keys filled in id order.
 
+use std::collections::HashMap;
+
 use mysql_async::prelude::Queryable;
-use mysql_async::{Conn, Error as MyError, Row};
+use mysql_async::{Conn, Error as MyError, Params, Row, TxOpts, Value};
 
 use super::StoreError;
 use super::identity::{Collisions, Pending};
@@ -30,6 +32,9 @@ const PENDING: &str = "SELECT id, username, email, username_key IS NULL, email_k
        OR (email_key IS NULL AND email IS NOT NULL)
     ORDER BY id";
 
+/// Rows per batched statement of the backfill (two parameters each).
+const BATCH: usize = 500;
+
 /// One identity column: its name and its index.
 struct KeyColumn {
     column: &'static str,
@@ -37,6 +42,27 @@ struct KeyColumn {
     legacy_index: &'static str,
     set: &'static str,
     holder: &'static str,
+}
+
+impl KeyColumn {
+    /// `SELECT id, <column> FROM users WHERE <column> IN (?, …)` for `n` keys.
+    fn holders_sql(&self, n: usize) -> String {
+        let marks = vec!["?"; n].join(", ");
+        format!(
+            "SELECT id, `{0}` FROM users WHERE `{0}` IN ({marks})",
+            self.column
+        )
+    }
+
+    /// One UPDATE setting the key of `n` rows (parameters: id, key, id, key, …).
+    fn batch_sql(&self, n: usize) -> String {
+        let rows = vec!["SELECT ? AS id, ? AS k"; n].join(" UNION ALL ");
+        format!(
+            "UPDATE users AS u JOIN ({rows}) AS v ON u.id = v.id SET u.`{0}` = v.k
+             WHERE u.`{0}` IS NULL",
+            self.column
+        )
+    }
 }
 
 const USERNAME: KeyColumn = KeyColumn {
@@ -95,20 +121,83 @@ pub(super) async fn migrate(conn: &mut Conn) -> Result<(), StoreError> {
         ));
     }
     let mut collisions = Collisions::default();
-    for row in &pending {
-        if let Some(key) = &row.username_key
-            && let Some(holder) = set_key(conn, &USERNAME, key, row.id).await?
-        {
-            collisions.usernames.push((holder, row.id));
-        }
-        if let Some(key) = &row.email_key
-            && let Some(holder) = set_key(conn, &EMAIL, key, row.id).await?
-        {
-            collisions.emails.push((holder, row.id));
-        }
-    }
+    let usernames = pending
+        .iter()
+        .filter_map(|p| Some((p.id, p.username_key.as_deref()?)));
+    collisions.usernames = backfill(conn, &USERNAME, usernames.collect()).await?;
+    let emails = pending
+        .iter()
+        .filter_map(|p| Some((p.id, p.email_key.as_deref()?)));
+    collisions.emails = backfill(conn, &EMAIL, emails.collect()).await?;
     collisions.warn();
     Ok(())
+}
+
+/// Gives each `(id, key)` (in id order) its key unless an earlier or existing row holds it;
+/// returns `(holder, id)` of the rows left without. Batched: one UPDATE per [`BATCH`] rows.
+async fn backfill(
+    conn: &mut Conn,
+    col: &KeyColumn,
+    rows: Vec<(i64, &str)>,
+) -> Result<Vec<(i64, i64)>, StoreError> {
+    let mut holders: HashMap<&str, i64> = HashMap::new();
+    for chunk in rows.chunks(BATCH) {
+        let keys: Vec<Value> = chunk
+            .iter()
+            .map(|(_, k)| Value::from(k.as_bytes()))
+            .collect();
+        let found: Vec<Row> = conn
+            .exec(col.holders_sql(chunk.len()), Params::Positional(keys))
+            .await
+            .map_err(map_err)?;
+        for mut row in found {
+            let id: i64 = take(&mut row, 0).map_err(map_err)?;
+            let key: Vec<u8> = take(&mut row, 1).map_err(map_err)?;
+            if let Some((_, k)) = chunk.iter().find(|(_, k)| k.as_bytes() == key.as_slice()) {
+                holders.insert(k, id);
+            }
+        }
+    }
+    let mut collisions = Vec::new();
+    let mut updates = Vec::new();
+    for (id, key) in rows {
+        match holders.get(key) {
+            Some(&holder) if holder != id => collisions.push((holder, id)),
+            Some(_) => {}
+            None if key.len() > KEY_BYTES => collisions.push((0, id)),
+            None => {
+                holders.insert(key, id);
+                updates.push((id, key));
+            }
+        }
+    }
+    for chunk in updates.chunks(BATCH) {
+        let params: Vec<Value> = chunk
+            .iter()
+            .flat_map(|(id, key)| [Value::from(*id), Value::from(key.as_bytes())])
+            .collect();
+        let mut tx = conn
+            .start_transaction(TxOpts::default())
+            .await
+            .map_err(map_err)?;
+        match tx
+            .exec_drop(col.batch_sql(chunk.len()), Params::Positional(params))
+            .await
+        {
+            Ok(()) => tx.commit().await.map_err(map_err)?,
+            // A concurrent signup or start took one of the keys meanwhile: row by row.
+            Err(MyError::Server(e)) if e.code == ER_DUP_ENTRY => {
+                tx.rollback().await.map_err(map_err)?;
+                for (id, key) in chunk {
+                    if let Some(holder) = set_key(conn, col, key, *id).await? {
+                        collisions.push((holder, *id));
+                    }
+                }
+            }
+            Err(e) => return Err(map_err(e)),
+        }
+    }
+    Ok(collisions)
 }
 
 /// `Ok` for success or the one expected server error `code` (a concurrent start did it).
