@@ -131,6 +131,22 @@ mod tests {
     }
 
     #[test]
+    fn keys_are_idempotent_around_every_assigned_plane() {
+        // Planes 0-3 (every script, symbol and CJK block) and 14 (tags, variation selectors);
+        // 4-13 are unassigned and 15-16 private use.
+        let scalars = (0..0x40000u32).chain(0xE0000..0xF0000);
+        let mut broken = Vec::new();
+        for c in scalars.filter_map(char::from_u32) {
+            let s = format!("{c}A\u{301}{c}");
+            let key = username_key(&s);
+            if username_key(&key) != key || email_key(&email_key(&s)) != email_key(&s) {
+                broken.push(c);
+            }
+        }
+        assert!(broken.is_empty(), "{broken:?}");
+    }
+
+    #[test]
     fn email_key_trims_lowercases_and_composes() {
         assert_eq!(email_key(" User@BezKoder.COM "), "user@bezkoder.com");
         assert_eq!(email_key("JOSE\u{301}@x.com"), "josé@x.com");
