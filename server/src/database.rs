@@ -3,8 +3,12 @@
 //! authd starts even when MySQL is down: the first [`store::open`] failure that says
 //! "unavailable" starts a background task that retries (200 ms doubling to 5 s) while every call
 //! answers [`StoreError::Unavailable`] at once (HTTP 503). Once open, the store's pool reconnects
-//! by itself after outages. Every call is wrapped in a timeout, so a hanging database also ends in
-//! a 503 instead of a hung request.
+//! by itself after outages. Every call is bounded by one timeout, `AUTHD_STORE_TIMEOUT_MS` (the
+//! backends add none of their own), so a hanging database also ends in a 503 instead of a hung
+//! request, and a 503 means "not done": a call that times out before it commits never commits,
+//! one that is committing is waited for (see [`crate::store::commit_gate`]). At most
+//! [`MAX_QUEUED_CALLS`] calls wait or run at once (an abandoned SQLite call keeps its place until
+//! it has rolled back); beyond that calls get 503 at once.
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -12,18 +16,19 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use authcore::Role;
-use tokio::sync::watch;
+use tokio::sync::{Semaphore, watch};
 
+use crate::store::commit_gate::{self, Gate};
 use crate::store::{self, CreateUserError, NewUser, Store, StoreError, UserRecord};
 
 /// First and last pause between connection attempts.
 const RETRY_FIRST: Duration = Duration::from_millis(200);
 const RETRY_MAX: Duration = Duration::from_secs(5);
-/// A create transaction may take this many store timeouts (the MySQL backend retries deadlocks).
-const CREATE_TIMEOUT_FACTOR: u32 = 5;
+/// Most store calls running or waiting at once; more get 503 (with `Retry-After`) at once.
+pub const MAX_QUEUED_CALLS: usize = 512;
 
-/// What is needed to open the store.
-#[derive(Debug, Clone)]
+/// What is needed to open the store. `Debug` hides the database password.
+#[derive(Clone)]
 pub struct StoreTarget {
     /// `mysql://…` or `None` for SQLite.
     pub database_url: Option<String>,
@@ -31,6 +36,19 @@ pub struct StoreTarget {
     pub data_dir: PathBuf,
     /// Pool size (MySQL).
     pub pool_size: usize,
+}
+
+impl std::fmt::Debug for StoreTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoreTarget")
+            .field(
+                "database_url",
+                &self.database_url.as_deref().map(crate::config::redact_url),
+            )
+            .field("data_dir", &self.data_dir)
+            .field("pool_size", &self.pool_size)
+            .finish()
+    }
 }
 
 impl StoreTarget {
@@ -49,6 +67,7 @@ struct Inner {
     store: OnceLock<Arc<dyn Store>>,
     ready: watch::Sender<bool>,
     timeout: Duration,
+    queue: Arc<Semaphore>,
 }
 
 impl Database {
@@ -60,6 +79,7 @@ impl Database {
                 store: OnceLock::new(),
                 ready: watch::Sender::new(false),
                 timeout,
+                queue: Arc::new(Semaphore::new(MAX_QUEUED_CALLS)),
             }),
         };
         match target.open().await {
@@ -80,6 +100,7 @@ impl Database {
                 store: OnceLock::new(),
                 ready: watch::Sender::new(false),
                 timeout,
+                queue: Arc::new(Semaphore::new(MAX_QUEUED_CALLS)),
             }),
         };
         db.set(store);
@@ -120,18 +141,38 @@ impl Database {
             .ok_or_else(|| StoreError::Unavailable("database not connected yet".to_owned()))
     }
 
-    async fn bounded<T>(
+    /// Runs `fut` under a fresh [`Gate`] for at most `limit`: past it, a call that has not begun
+    /// to commit is abandoned (503, and it will not commit); a committing one is waited for.
+    async fn bounded<T, E>(
         &self,
         limit: Duration,
-        fut: impl Future<Output = Result<T, StoreError>>,
-    ) -> Result<T, StoreError> {
-        match tokio::time::timeout(limit, fut).await {
-            Ok(result) => result,
-            Err(_) => Err(StoreError::Unavailable(format!(
+        fut: impl Future<Output = Result<T, E>>,
+    ) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let Ok(permit) = Arc::clone(&self.inner.queue).try_acquire_owned() else {
+            return Err(StoreError::Unavailable(format!(
+                "{MAX_QUEUED_CALLS} store calls are already waiting"
+            ))
+            .into());
+        };
+        let gate = Gate::new(limit, Some(permit));
+        let fut = commit_gate::scope(Arc::clone(&gate), fut);
+        tokio::pin!(fut);
+        tokio::select! {
+            result = &mut fut => return result,
+            () = tokio::time::sleep(limit) => {}
+        }
+        if gate.abandon() {
+            return Err(StoreError::Unavailable(format!(
                 "no answer from the store within {} ms",
                 limit.as_millis()
-            ))),
+            ))
+            .into());
         }
+        tracing::debug!("store call past its timeout is committing; waiting for it");
+        fut.await
     }
 
     /// Runs `op` on the open store within the store timeout (refresh tokens, role administration).
@@ -171,13 +212,8 @@ impl Database {
     /// Creates a user (username checked first, then email).
     pub async fn create_user(&self, new: &NewUser) -> Result<i64, CreateUserError> {
         let store = self.store()?;
-        let limit = self.inner.timeout * CREATE_TIMEOUT_FACTOR;
-        match tokio::time::timeout(limit, store.create_user(new)).await {
-            Ok(result) => result,
-            Err(_) => Err(CreateUserError::Store(StoreError::Unavailable(
-                "no answer from the store in time".to_owned(),
-            ))),
-        }
+        self.bounded(self.inner.timeout, store.create_user(new))
+            .await
     }
 
     /// Replaces user `id`'s password hash.

@@ -16,6 +16,7 @@ use authcore::roles::{Role, normalize_roles};
 
 mod admin_mysql;
 mod admin_sqlite;
+pub mod commit_gate;
 pub mod keys;
 mod keys_mysql;
 mod keys_sqlite;

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use mysql_async::prelude::Queryable;
 use mysql_async::{Error as MyError, Row, TxOpts};
 
-use super::mysql::{MySqlStore, bounded, map_err, take};
+use super::mysql::{MySqlStore, bounded, commit_allowed, map_err, take};
 use super::{NewRefreshToken, RefreshRow, RefreshStore, Rotation, StoreError};
 
 /// The table, created idempotently next to the seed's tables.
@@ -112,6 +112,7 @@ impl MySqlStore {
         )
         .await?;
         let row = find(&mut tx, hash).await?;
+        commit_allowed()?;
         tx.commit().await?;
         Ok(match row {
             Some(row) => Rotation::Rotated {
@@ -129,8 +130,13 @@ impl MySqlStore {
         let params: mysql_async::Params = params.into();
         bounded(retrying(|| async {
             let mut conn = self.pool.get_conn().await?;
-            conn.exec_drop(sql, params.clone()).await?;
-            Ok(conn.affected_rows())
+            // A transaction, so that a call abandoned while it waits for a lock never commits.
+            let mut tx = conn.start_transaction(TxOpts::default()).await?;
+            tx.exec_drop(sql, params.clone()).await?;
+            let affected = tx.affected_rows();
+            commit_allowed()?;
+            tx.commit().await?;
+            Ok(affected)
         }))
         .await
     }
