@@ -12,6 +12,7 @@
 
 use std::future::Future;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -68,6 +69,8 @@ struct Inner {
     ready: watch::Sender<bool>,
     timeout: Duration,
     queue: Arc<Semaphore>,
+    /// When periodic store maintenance last ran (seconds since the epoch).
+    last_maintenance: AtomicI64,
 }
 
 impl Database {
@@ -80,6 +83,7 @@ impl Database {
                 ready: watch::Sender::new(false),
                 timeout,
                 queue: Arc::new(Semaphore::new(MAX_QUEUED_CALLS)),
+                last_maintenance: AtomicI64::new(i64::MIN),
             }),
         };
         match target.open().await {
@@ -101,6 +105,7 @@ impl Database {
                 ready: watch::Sender::new(false),
                 timeout,
                 queue: Arc::new(Semaphore::new(MAX_QUEUED_CALLS)),
+                last_maintenance: AtomicI64::new(i64::MIN),
             }),
         };
         db.set(store);
@@ -126,6 +131,18 @@ impl Database {
             }
             pause = (pause * 2).min(RETRY_MAX);
         }
+    }
+
+    /// `true` for exactly one caller per `every` seconds: that caller runs periodic maintenance
+    /// (e.g. pruning old refresh tokens).
+    pub fn maintenance_due(&self, now: i64, every: i64) -> bool {
+        let last = self.inner.last_maintenance.load(Ordering::Relaxed);
+        now.saturating_sub(last) >= every
+            && self
+                .inner
+                .last_maintenance
+                .compare_exchange(last, now, Ordering::AcqRel, Ordering::Relaxed)
+                .is_ok()
     }
 
     /// Resolves once the store is open (immediately if it already is).

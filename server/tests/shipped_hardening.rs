@@ -22,7 +22,14 @@ on_both_backends!(
     files_are_owner_only_even_in_an_existing_data_dir,
     a_refresh_answered_503_never_commits,
     the_configured_store_timeout_is_the_only_one,
+    a_retry_within_grace_gets_a_pair_of_the_same_family_and_later_reuse_revokes_it,
+    families_end_at_their_lifetime_cap,
+    spent_refresh_rows_are_pruned,
 );
+
+const REFRESH: &str = "/api/auth/refreshtoken";
+const NOT_IN_DB: &str = "Refresh token is not in database!";
+const EXPIRED: &str = "Refresh token was expired. Please make a new signin request";
 
 /// `authd` with a clean environment (shipped defaults) plus `vars`.
 fn authd(vars: &[(&str, &str)]) -> Command {
@@ -543,4 +550,170 @@ fn debug_output_never_shows_the_database_password() {
     };
     let debug = format!("{target:?}");
     assert!(!debug.contains("pw-Xq9-very-secret"), "{debug}");
+}
+
+/// Signs `username` in; `(access token, refresh token)`.
+async fn session(srv: &TestServer, username: &str) -> (String, String) {
+    let res = srv.signin(username, PASSWORD).await;
+    assert_eq!(res.status, 200, "{res:?}");
+    let v = res.json();
+    (
+        v["accessToken"].as_str().unwrap().to_owned(),
+        v["refreshToken"].as_str().unwrap().to_owned(),
+    )
+}
+
+/// Refreshes `token`, which must work; the new refresh token.
+async fn rotate(srv: &TestServer, token: &str) -> String {
+    let res = srv
+        .post_json(REFRESH, &json!({ "refreshToken": token }))
+        .await;
+    assert_eq!(res.status, 200, "{res:?}");
+    let v = res.json();
+    assert_eq!(
+        srv.get_with_token("/api/test/user", v["accessToken"].as_str().unwrap())
+            .await
+            .status,
+        200
+    );
+    v["refreshToken"].as_str().unwrap().to_owned()
+}
+
+async fn refused_refresh(srv: &TestServer, token: &str, message: &str) {
+    srv.post_json(REFRESH, &json!({ "refreshToken": token }))
+        .await
+        .assert_message(403, message);
+}
+
+fn hash(token: &str) -> String {
+    authcore::refresh::hash_presented(token).unwrap()
+}
+
+async fn family_rows(srv: &TestServer, token: &str) -> i64 {
+    scalar(
+        srv,
+        "SELECT COUNT(*) FROM refresh_tokens WHERE family_id = \
+         (SELECT family_id FROM refresh_tokens WHERE token_hash = ?)",
+        &hash(token),
+    )
+    .await
+    .unwrap()
+}
+
+async fn a_retry_within_grace_gets_a_pair_of_the_same_family_and_later_reuse_revokes_it(
+    backend: Backend,
+) {
+    let srv = TestServer::start_shipped(backend).await;
+    srv.signup("retry", None)
+        .await
+        .assert_message(200, "User was registered successfully!");
+    let (_, t0) = session(&srv, "retry").await;
+    let t1 = rotate(&srv, &t0).await;
+    // The answer carrying t1 was lost; the client retries with t0 within the grace: a working
+    // pair of the same family, and no theft alarm.
+    let t1_retry = rotate(&srv, &t0).await;
+    assert_ne!(t1, t1_retry);
+    assert_eq!(
+        family_rows(&srv, &t1_retry).await,
+        3,
+        "t0, t1 and t1' in one family"
+    );
+    let t2 = rotate(&srv, &t1_retry).await;
+    // Past the grace (the rotation is made 60 s old), presenting t0 again is a reuse: the whole
+    // family is revoked, the tokens of the retry included.
+    srv.exec_sql(
+        "UPDATE refresh_tokens SET rotated_at = rotated_at - 60 WHERE rotated_at IS NOT NULL",
+    )
+    .await;
+    refused_refresh(&srv, &t0, NOT_IN_DB).await;
+    refused_refresh(&srv, &t2, NOT_IN_DB).await;
+    refused_refresh(&srv, &t1, NOT_IN_DB).await;
+    srv.stop().await;
+}
+
+async fn families_end_at_their_lifetime_cap(backend: Backend) {
+    let srv = TestServer::start_shipped(backend).await;
+    srv.signup("capped", None)
+        .await
+        .assert_message(200, "User was registered successfully!");
+    let before = now();
+    let (_, t0) = session(&srv, "capped").await;
+    let cap = scalar(
+        &srv,
+        "SELECT family_expires_at FROM refresh_tokens WHERE token_hash = ?",
+        &hash(&t0),
+    )
+    .await
+    .unwrap();
+    let default_cap = authcore_server::refresh_config::DEFAULT_FAMILY_LIFETIME_SECONDS;
+    assert!(
+        (before + default_cap..=now() + default_cap).contains(&cap),
+        "{cap}"
+    );
+    // A family 30 days old but for 2 s: its successors live 2 s more, not 30 days.
+    let end = now() + 2;
+    srv.exec_sql(&format!(
+        "UPDATE refresh_tokens SET family_expires_at = {end} WHERE token_hash = '{}'",
+        hash(&t0)
+    ))
+    .await;
+    let t1 = rotate(&srv, &t0).await;
+    let expires = scalar(
+        &srv,
+        "SELECT expires_at FROM refresh_tokens WHERE token_hash = ?",
+        &hash(&t1),
+    )
+    .await
+    .unwrap();
+    assert_eq!(expires, end);
+    tokio::time::sleep(Duration::from_millis(3100)).await;
+    refused_refresh(&srv, &t1, EXPIRED).await;
+    srv.stop().await;
+}
+
+async fn spent_refresh_rows_are_pruned(backend: Backend) {
+    let srv = TestServer::start_shipped(backend).await;
+    srv.signup("pruned", None)
+        .await
+        .assert_message(200, "User was registered successfully!");
+    let (_, t0) = session(&srv, "pruned").await;
+    // Another family whose token expired (a client that never came back).
+    let (_, stale) = session(&srv, "pruned").await;
+    srv.exec_sql(&format!(
+        "UPDATE refresh_tokens SET expires_at = {} WHERE token_hash = '{}'",
+        now() - 1,
+        hash(&stale)
+    ))
+    .await;
+    let mut token = t0;
+    for _ in 0..3 {
+        token = rotate(&srv, &token).await;
+    }
+    assert_eq!(family_rows(&srv, &token).await, 4);
+    // The three rotations become older than the 7-day retention.
+    srv.exec_sql(
+        "UPDATE refresh_tokens SET rotated_at = rotated_at - 700000 WHERE rotated_at IS NOT NULL",
+    )
+    .await;
+    let last = rotate(&srv, &token).await;
+    let mut rows = 0;
+    for _ in 0..50 {
+        rows = family_rows(&srv, &last).await;
+        if rows == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        rows, 2,
+        "only the token just rotated (reuse detection) and the live one remain"
+    );
+    let stale_rows = scalar(
+        &srv,
+        "SELECT COUNT(*) FROM refresh_tokens WHERE token_hash = ?",
+        &hash(&stale),
+    )
+    .await;
+    assert_eq!(stale_rows, Some(0), "the expired family was swept");
+    srv.stop().await;
 }

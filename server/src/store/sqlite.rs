@@ -188,6 +188,7 @@ fn open_blocking(dir: &Path) -> Result<Connection, StoreError> {
     super::keys_sqlite::ensure_table(&tx)?;
     tx.execute_batch(super::refresh_sqlite::SCHEMA)
         .map_err(map_err)?;
+    super::refresh_sqlite::migrate(&tx)?;
     for role in Role::ALL {
         tx.execute(INSERT_ROLE, params![role.id(), role.name()])
             .map_err(map_err)?;
