@@ -25,6 +25,7 @@ on_both_backends!(
     a_retry_within_grace_gets_a_pair_of_the_same_family_and_later_reuse_revokes_it,
     families_end_at_their_lifetime_cap,
     spent_refresh_rows_are_pruned,
+    tokens_from_before_the_family_cap_migrate_in_place,
 );
 
 const REFRESH: &str = "/api/auth/refreshtoken";
@@ -715,5 +716,37 @@ async fn spent_refresh_rows_are_pruned(backend: Backend) {
     )
     .await;
     assert_eq!(stale_rows, Some(0), "the expired family was swept");
+    srv.stop().await;
+}
+
+async fn tokens_from_before_the_family_cap_migrate_in_place(backend: Backend) {
+    let srv = TestServer::start_shipped(backend).await;
+    srv.signup("legacy", None)
+        .await
+        .assert_message(200, "User was registered successfully!");
+    let (_, old) = session(&srv, "legacy").await;
+    let (config, dir, mysql) = srv.stop().await;
+    // The table as it was before families had a lifetime cap.
+    let srv = TestServer::start_with(backend, config.clone(), dir, mysql).await;
+    srv.exec_sql("ALTER TABLE refresh_tokens DROP COLUMN family_expires_at")
+        .await;
+    let (_, dir, mysql) = srv.stop().await;
+    let srv = TestServer::start_with(backend, config, dir, mysql).await;
+    let column = scalar(
+        &srv,
+        "SELECT family_expires_at FROM refresh_tokens WHERE token_hash = ?",
+        &hash(&old),
+    )
+    .await;
+    assert_eq!(column, None, "the column is back, empty for the old row");
+    // The old token still rotates, and its successor gets a cap.
+    let next = rotate(&srv, &old).await;
+    let cap = scalar(
+        &srv,
+        "SELECT family_expires_at FROM refresh_tokens WHERE token_hash = ?",
+        &hash(&next),
+    )
+    .await;
+    assert!(cap.is_some_and(|c| c > now()), "{cap:?}");
     srv.stop().await;
 }
