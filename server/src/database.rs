@@ -240,3 +240,60 @@ impl Database {
             .await
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    /// Holds SQLite's write lock from another connection until `release` fires.
+    fn lock_database(
+        path: std::path::PathBuf,
+    ) -> (std::sync::mpsc::Sender<()>, std::thread::JoinHandle<()>) {
+        let (release, wait) = std::sync::mpsc::channel::<()>();
+        let (taken_tx, taken) = std::sync::mpsc::channel();
+        let holder = std::thread::spawn(move || {
+            let conn = rusqlite::Connection::open(path).unwrap();
+            conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+            taken_tx.send(()).unwrap();
+            let _ = wait.recv();
+            conn.execute_batch("COMMIT").unwrap();
+        });
+        taken.recv().unwrap();
+        (release, holder)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_full_queue_answers_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store::open(None, dir.path(), 1).await.unwrap();
+        let db = Database::from_store(store, Duration::from_secs(3));
+        let (release, holder) = lock_database(dir.path().join(store::SQLITE_FILE_NAME));
+        let calls = MAX_QUEUED_CALLS + 40;
+        let started = std::time::Instant::now();
+        let tasks: Vec<_> = (0..calls)
+            .map(|i| {
+                let db = db.clone();
+                tokio::spawn(async move {
+                    let result = db.update_password_hash(1, "x").await;
+                    (i, result, started.elapsed())
+                })
+            })
+            .collect();
+        // The first call waits for the lock; the queue fills behind it.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        release.send(()).unwrap();
+        let mut refused_fast = 0;
+        for task in tasks {
+            let (_, result, elapsed) = task.await.unwrap();
+            if let Err(StoreError::Unavailable(reason)) = &result
+                && reason.contains("already waiting")
+            {
+                assert!(elapsed < Duration::from_millis(500), "{elapsed:?}");
+                refused_fast += 1;
+            }
+        }
+        holder.join().unwrap();
+        assert_eq!(refused_fast, 40, "exactly the calls beyond the queue bound");
+    }
+}
