@@ -21,6 +21,7 @@ on_both_backends!(
     weak_secret_is_refused_unless_explicitly_opted_in,
     files_are_owner_only_even_in_an_existing_data_dir,
     a_refresh_answered_503_never_commits,
+    a_signup_answered_503_never_commits,
     the_configured_store_timeout_is_the_only_one,
     a_retry_within_grace_gets_a_pair_of_the_same_family_and_later_reuse_revokes_it,
     families_end_at_their_lifetime_cap,
@@ -500,6 +501,51 @@ async fn a_refresh_answered_503_never_commits(backend: Backend) {
         6 + 6 - unavailable,
         "one successor per 200, none per 503"
     );
+    srv.stop().await;
+}
+
+async fn a_signup_answered_503_never_commits(backend: Backend) {
+    let srv = TestServer::start_shipped(backend).await;
+    srv.signup("first", None)
+        .await
+        .assert_message(200, "User was registered successfully!");
+    // Signups reach the store after bcrypt, at various times: a 4 s lock makes those arriving in
+    // its first 3 s time out, while the store calls queued behind it would commit when it ends.
+    let lock = hold_lock(&srv, "users", Duration::from_secs(4)).await;
+    let locked_at = std::time::Instant::now();
+    let url = srv.url("/api/auth/signup");
+    let tasks: Vec<_> = (0..6)
+        .map(|i| {
+            let (url, name) = (url.clone(), format!("racer{i}"));
+            tokio::spawn(async move {
+                let body =
+                    json!({"username": name, "email": format!("{name}@x.com"), "password": PASSWORD});
+                let res = client().post(url).json(&body).send().await.unwrap();
+                let at = locked_at.elapsed();
+                (name, res.status().as_u16(), res.text().await.unwrap(), at)
+            })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for task in tasks {
+        answers.push(task.await.unwrap());
+    }
+    lock.await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let mut unavailable = 0;
+    for (name, status, body, at) in &answers {
+        let stored = count_users(&srv, name).await;
+        eprintln!("{backend:?} signup {name}: {status} after {at:?}, stored {stored}");
+        match status {
+            200 => assert_eq!(stored, 1, "{name} answered 200 but is missing"),
+            503 => {
+                unavailable += 1;
+                assert_eq!(stored, 0, "{name} answered 503 but was created");
+            }
+            other => panic!("{name}: unexpected {other} {body}"),
+        }
+    }
+    assert!(unavailable > 0, "the lock produced no 503: {answers:?}");
     srv.stop().await;
 }
 
