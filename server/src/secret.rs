@@ -300,7 +300,7 @@ mod tests {
 
     #[test]
     fn racing_starts_agree_on_one_generated_secret() {
-        for _ in 0..20 {
+        for _ in 0..200 {
             let dir = tempfile::tempdir().unwrap();
             let data = dir.path().join("data");
             let barrier = std::sync::Arc::new(std::sync::Barrier::new(8));
