@@ -299,6 +299,25 @@ async fn files_are_owner_only_even_in_an_existing_data_dir(backend: Backend) {
 #[cfg(not(unix))]
 async fn files_are_owner_only_even_in_an_existing_data_dir(_backend: Backend) {}
 
+/// Embedded mode only: with DATABASE_URL authd keeps nothing in the data directory.
+#[cfg(unix)]
+#[test]
+fn an_open_data_dir_is_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    set_mode(&data, 0o750);
+    let open = Authd::spawn(authd(&[("AUTHD_DATA_DIR", &data.display().to_string())]));
+    let log = open.stop();
+    assert!(log.contains("accessible to group or others"), "{log}");
+    let private = tempfile::tempdir().unwrap();
+    let data = private.path().join("data");
+    let closed = Authd::spawn(authd(&[("AUTHD_DATA_DIR", &data.display().to_string())]));
+    let log = closed.stop();
+    assert!(!log.contains("accessible to group or others"), "{log}");
+    assert_eq!(mode(&data), 0o700);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn racing_starters_agree_on_one_generated_secret() {
     // Embedded mode only: with DATABASE_URL a secret must be configured (refused otherwise).
