@@ -262,7 +262,8 @@ async fn files_are_owner_only_even_in_an_existing_data_dir(backend: Backend) {
     assert_eq!(srv.signin("alice", PASSWORD).await.status, 200);
 
     let files = file_modes(&data);
-    eprintln!("{backend:?} files in an existing 0755 data dir: {files:?}");
+    let shown: Vec<String> = files.iter().map(|(n, m)| format!("{n} {m:o}")).collect();
+    eprintln!("{backend:?} files in an existing 0755 data dir: {shown:?}");
     if backend == Backend::Sqlite {
         let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
         for expected in [
