@@ -13,6 +13,10 @@ use thiserror::Error;
 pub const REFRESH_TOKEN_BYTES: usize = 32;
 /// Longest refresh token string accepted before hashing.
 pub const MAX_REFRESH_TOKEN_CHARS: usize = 128;
+/// Most live (unrotated, unrevoked) tokens one family may have: a rotation leaves one, and each
+/// retry within the grace interval adds one, so a retrying client is served a few times but a
+/// token replayed in a loop cannot grow the family.
+pub const MAX_LIVE_TOKENS_PER_FAMILY: u64 = 4;
 
 /// Why a refresh token cannot be created or used.
 ///
@@ -122,13 +126,15 @@ pub enum RefreshDecision {
     Revoked,
     /// Used again after rotation, outside the grace interval: revoke the whole family.
     Reuse,
-    /// Used again within the grace interval (a client retrying in parallel): refuse without
-    /// revoking anything.
+    /// Used again within the grace interval (a client retrying after a lost answer, or in
+    /// parallel): issue another successor in the same family (at most
+    /// [`MAX_LIVE_TOKENS_PER_FAMILY`] live ones), revoking nothing.
     RetryWithinGrace,
 }
 
-/// The refresh rule. `grace_seconds` forgives a second use shortly after rotation, so two
-/// parallel requests from one client do not sign it out; 0 disables the grace.
+/// The refresh rule. `grace_seconds` serves a second use shortly after rotation (idempotent
+/// rotation, as Auth0's and Okta's reuse intervals), so a client whose answer was lost, or two
+/// parallel requests, keep the session; 0 disables the grace.
 pub fn decide(stored: Option<StoredRefreshToken>, now: i64, grace_seconds: i64) -> RefreshDecision {
     let Some(t) = stored else {
         return RefreshDecision::Unknown;
@@ -187,7 +193,7 @@ mod tests {
     }
 
     #[test]
-    fn reuse_after_grace_revokes_and_within_grace_is_only_refused() {
+    fn reuse_after_grace_revokes_and_within_grace_is_a_retry() {
         let used = StoredRefreshToken {
             rotated_at: Some(500),
             ..live()

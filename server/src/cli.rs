@@ -12,12 +12,12 @@ use clap::{ArgAction, Args, Parser, Subcommand};
 /// Help text for the settings that are read from the environment only.
 pub const SECRETS_HELP: &str = "\
 Secrets (environment only, never on the command line):
-  AUTHD_JWT_SECRET (or JWT_SECRET)   HS256 secret shared by every instance. Required with
-                                     DATABASE_URL unless --jwt-secret-file is given. With
-                                     --production it must be at least 32 bytes; a shorter one
-                                     (like the tutorial's `your-secret-key`, to keep its tokens
-                                     valid) is accepted with a warning otherwise. Embedded mode
-                                     without a secret generates one in DATA_DIR/jwt-secret (0600).
+  AUTHD_JWT_SECRET (or JWT_SECRET)   HS256 secret shared by every instance, at least 32 bytes
+                                     and not a published one (like the tutorial's
+                                     `your-secret-key`): others are refused unless
+                                     --insecure-secret is given. Required with DATABASE_URL
+                                     unless --jwt-secret-file is given. Embedded mode without a
+                                     secret generates one in DATA_DIR/jwt-secret (0600).
   AUTHD_BOOTSTRAP_ADMIN_PASSWORD     password of the bootstrap admin (see --bootstrap-admin-*)
   AUTHD_USER_PASSWORD                password for `authd user create` (else read from stdin)
 
@@ -96,10 +96,16 @@ pub struct ServeArgs {
     /// File holding the HS256 secret (its bytes, trailing newline removed).
     #[arg(long, env = "AUTHD_JWT_SECRET_FILE")]
     pub jwt_secret_file: Option<PathBuf>,
-    /// Refuse to start without a configured JWT secret of at least 32 bytes.
+    /// Refuse to start without a configured JWT secret (a generated one is refused too);
+    /// excludes --insecure-secret.
     #[arg(long, env = "AUTHD_PRODUCTION", action = ArgAction::SetTrue,
           value_parser = BoolishValueParser::new())]
     pub production: bool,
+    /// Start even with a short (< 32 bytes) or published JWT secret, logging a warning: anyone
+    /// who knows it can forge any user's token. For migrations from the seed only.
+    #[arg(long, env = "AUTHD_INSECURE_SECRET", action = ArgAction::SetTrue,
+          value_parser = BoolishValueParser::new())]
+    pub insecure_secret: bool,
     /// Lifetime of issued access tokens, in seconds.
     #[arg(long, env = "AUTHD_TOKEN_TTL_SECONDS", default_value_t = 86_400)]
     pub token_ttl_seconds: i64,

@@ -69,8 +69,9 @@ impl std::fmt::Debug for BootstrapAdmin {
 }
 
 /// Everything the server needs, validated. [`Config::default`] gives the documented defaults
-/// (handy for tests, which then override fields).
-#[derive(Debug, Clone)]
+/// (handy for tests, which then override fields). Its `Debug` output hides the password of
+/// `database_url` (see [`redact_url`]).
+#[derive(Clone)]
 pub struct Config {
     /// Address to listen on (used by `main`; [`crate::serve`] takes a bound listener).
     pub listen: SocketAddr,
@@ -84,8 +85,12 @@ pub struct Config {
     pub cors_origins: CorsOrigins,
     /// Source of the HS256 secret.
     pub jwt_secret: JwtSecret,
-    /// Production mode: a configured secret of at least 32 bytes is mandatory.
+    /// Production mode: a configured secret of at least 32 bytes is mandatory and
+    /// `insecure_secret` is refused.
     pub production: bool,
+    /// Opt-in to start with a short or published JWT secret (`--insecure-secret`), with a loud
+    /// warning; without it such a secret is refused.
+    pub insecure_secret: bool,
     /// Access token lifetime in seconds.
     pub token_ttl_seconds: i64,
     /// bcrypt cost of new hashes.
@@ -126,6 +131,7 @@ impl Default for Config {
             cors_origins: CorsOrigins::List(vec!["http://localhost:8081".to_owned()]),
             jwt_secret: JwtSecret::Unset,
             production: false,
+            insecure_secret: false,
             token_ttl_seconds: 86_400,
             bcrypt_cost: authcore::passwords::DEFAULT_COST,
             role_cache_ttl: Duration::from_millis(1000),
@@ -141,6 +147,82 @@ impl Default for Config {
             jwt_alg: authcore::tokens::Algorithm::HS256,
             key_reload_interval: Duration::from_secs(30),
         }
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Destructured so that a new field cannot be forgotten here.
+        let Config {
+            listen,
+            database_url,
+            data_dir,
+            db_pool_size,
+            cors_origins,
+            jwt_secret,
+            production,
+            insecure_secret,
+            token_ttl_seconds,
+            bcrypt_cost,
+            role_cache_ttl,
+            role_cache_capacity,
+            limits,
+            profile,
+            store_timeout,
+            refresh,
+            request_timeout,
+            header_read_timeout,
+            shutdown_timeout,
+            bootstrap_admin,
+            jwt_alg,
+            key_reload_interval,
+        } = self;
+        f.debug_struct("Config")
+            .field("listen", listen)
+            .field("database_url", &database_url.as_deref().map(redact_url))
+            .field("data_dir", data_dir)
+            .field("db_pool_size", db_pool_size)
+            .field("cors_origins", cors_origins)
+            .field("jwt_secret", jwt_secret)
+            .field("production", production)
+            .field("insecure_secret", insecure_secret)
+            .field("token_ttl_seconds", token_ttl_seconds)
+            .field("bcrypt_cost", bcrypt_cost)
+            .field("role_cache_ttl", role_cache_ttl)
+            .field("role_cache_capacity", role_cache_capacity)
+            .field("limits", limits)
+            .field("profile", profile)
+            .field("store_timeout", store_timeout)
+            .field("refresh", refresh)
+            .field("request_timeout", request_timeout)
+            .field("header_read_timeout", header_read_timeout)
+            .field("shutdown_timeout", shutdown_timeout)
+            .field("bootstrap_admin", bootstrap_admin)
+            .field("jwt_alg", jwt_alg)
+            .field("key_reload_interval", key_reload_interval)
+            .finish()
+    }
+}
+
+/// `url` with the password of its user info replaced by `<redacted>`
+/// (`mysql://app:pw@db/x` → `mysql://app:<redacted>@db/x`), for `Debug` and logs.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return "<redacted>".to_owned();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((user_info, host)) => {
+            let user = user_info.split_once(':').map_or(user_info, |(u, _)| u);
+            let password = if user_info.contains(':') {
+                ":<redacted>"
+            } else {
+                ""
+            };
+            format!("{scheme}://{user}{password}@{host}{tail}")
+        }
+        None => url.to_owned(),
     }
 }
 
@@ -189,6 +271,7 @@ impl Config {
             cors_origins: parse_origins(&args.cors_origins)?,
             jwt_secret,
             production: args.production,
+            insecure_secret: args.insecure_secret,
             token_ttl_seconds: args.token_ttl_seconds,
             bcrypt_cost: store.bcrypt_cost,
             role_cache_ttl: Duration::from_millis(args.role_cache_ms),
@@ -241,6 +324,12 @@ impl Config {
         if self.header_read_timeout < Duration::from_secs(1) {
             return Err(bad("AUTHD_HEADER_READ_TIMEOUT_SECONDS must be at least 1"));
         }
+        if self.production && self.insecure_secret {
+            return Err(bad(
+                "--production and --insecure-secret (AUTHD_INSECURE_SECRET) exclude each other: \
+                 production mode never signs with a short or published secret",
+            ));
+        }
         if let Some(url) = &self.database_url
             && !url.starts_with("mysql://")
         {
@@ -253,6 +342,7 @@ impl Config {
 }
 
 /// Validated store settings, shared by the server and `authd user create`.
+#[derive(Clone)]
 pub struct StoreSettings {
     /// `mysql://…` or `None`.
     pub database_url: Option<String>,
@@ -262,6 +352,20 @@ pub struct StoreSettings {
     pub db_pool_size: usize,
     /// bcrypt cost.
     pub bcrypt_cost: u32,
+}
+
+impl std::fmt::Debug for StoreSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoreSettings")
+            .field(
+                "database_url",
+                &self.database_url.as_deref().map(redact_url),
+            )
+            .field("data_dir", &self.data_dir)
+            .field("db_pool_size", &self.db_pool_size)
+            .field("bcrypt_cost", &self.bcrypt_cost)
+            .finish()
+    }
 }
 
 /// Validates the store flags.
@@ -389,6 +493,40 @@ mod tests {
             Some("123".into()),
         );
         assert!(err.unwrap_err().0.contains("Password must be at least 6"));
+    }
+
+    #[test]
+    fn debug_output_hides_the_database_password() {
+        let c = Config {
+            database_url: Some("mysql://app:hunter2-secret@db.example:3306/auth".into()),
+            production: true,
+            ..Config::default()
+        };
+        let debug = format!("{c:?}");
+        assert!(!debug.contains("hunter2-secret"), "{debug}");
+        assert!(
+            debug.contains("mysql://app:<redacted>@db.example:3306/auth"),
+            "{debug}"
+        );
+        assert_eq!(
+            redact_url("mysql://root@127.0.0.1/x"),
+            "mysql://root@127.0.0.1/x"
+        );
+        assert_eq!(
+            redact_url("mysql://a:b:c@h/x?p=1"),
+            "mysql://a:<redacted>@h/x?p=1"
+        );
+        assert_eq!(redact_url("not a url pw"), "<redacted>");
+    }
+
+    #[test]
+    fn production_and_insecure_secret_exclude_each_other() {
+        let c = Config {
+            production: true,
+            insecure_secret: true,
+            ..Config::default()
+        };
+        assert!(c.validate().unwrap_err().0.contains("--insecure-secret"));
     }
 
     #[test]

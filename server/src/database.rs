@@ -3,27 +3,33 @@
 //! authd starts even when MySQL is down: the first [`store::open`] failure that says
 //! "unavailable" starts a background task that retries (200 ms doubling to 5 s) while every call
 //! answers [`StoreError::Unavailable`] at once (HTTP 503). Once open, the store's pool reconnects
-//! by itself after outages. Every call is wrapped in a timeout, so a hanging database also ends in
-//! a 503 instead of a hung request.
+//! by itself after outages. Every call is bounded by one timeout, `AUTHD_STORE_TIMEOUT_MS` (the
+//! backends add none of their own), so a hanging database also ends in a 503 instead of a hung
+//! request, and a 503 means "not done": a call that times out before it commits never commits,
+//! one that is committing is waited for (see [`crate::store::commit_gate`]). At most
+//! [`MAX_QUEUED_CALLS`] calls wait or run at once (an abandoned SQLite call keeps its place until
+//! it has rolled back); beyond that calls get 503 at once.
 
 use std::future::Future;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use authcore::Role;
-use tokio::sync::watch;
+use tokio::sync::{Semaphore, watch};
 
+use crate::store::commit_gate::{self, Gate};
 use crate::store::{self, CreateUserError, NewUser, Store, StoreError, UserRecord};
 
 /// First and last pause between connection attempts.
 const RETRY_FIRST: Duration = Duration::from_millis(200);
 const RETRY_MAX: Duration = Duration::from_secs(5);
-/// A create transaction may take this many store timeouts (the MySQL backend retries deadlocks).
-const CREATE_TIMEOUT_FACTOR: u32 = 5;
+/// Most store calls running or waiting at once; more get 503 (with `Retry-After`) at once.
+pub const MAX_QUEUED_CALLS: usize = 512;
 
-/// What is needed to open the store.
-#[derive(Debug, Clone)]
+/// What is needed to open the store. `Debug` hides the database password.
+#[derive(Clone)]
 pub struct StoreTarget {
     /// `mysql://…` or `None` for SQLite.
     pub database_url: Option<String>,
@@ -31,6 +37,19 @@ pub struct StoreTarget {
     pub data_dir: PathBuf,
     /// Pool size (MySQL).
     pub pool_size: usize,
+}
+
+impl std::fmt::Debug for StoreTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoreTarget")
+            .field(
+                "database_url",
+                &self.database_url.as_deref().map(crate::config::redact_url),
+            )
+            .field("data_dir", &self.data_dir)
+            .field("pool_size", &self.pool_size)
+            .finish()
+    }
 }
 
 impl StoreTarget {
@@ -49,6 +68,9 @@ struct Inner {
     store: OnceLock<Arc<dyn Store>>,
     ready: watch::Sender<bool>,
     timeout: Duration,
+    queue: Arc<Semaphore>,
+    /// When periodic store maintenance last ran (seconds since the epoch).
+    last_maintenance: AtomicI64,
 }
 
 impl Database {
@@ -60,6 +82,8 @@ impl Database {
                 store: OnceLock::new(),
                 ready: watch::Sender::new(false),
                 timeout,
+                queue: Arc::new(Semaphore::new(MAX_QUEUED_CALLS)),
+                last_maintenance: AtomicI64::new(i64::MIN),
             }),
         };
         match target.open().await {
@@ -80,6 +104,8 @@ impl Database {
                 store: OnceLock::new(),
                 ready: watch::Sender::new(false),
                 timeout,
+                queue: Arc::new(Semaphore::new(MAX_QUEUED_CALLS)),
+                last_maintenance: AtomicI64::new(i64::MIN),
             }),
         };
         db.set(store);
@@ -107,6 +133,18 @@ impl Database {
         }
     }
 
+    /// `true` for exactly one caller per `every` seconds: that caller runs periodic maintenance
+    /// (e.g. pruning old refresh tokens).
+    pub fn maintenance_due(&self, now: i64, every: i64) -> bool {
+        let last = self.inner.last_maintenance.load(Ordering::Relaxed);
+        now.saturating_sub(last) >= every
+            && self
+                .inner
+                .last_maintenance
+                .compare_exchange(last, now, Ordering::AcqRel, Ordering::Relaxed)
+                .is_ok()
+    }
+
     /// Resolves once the store is open (immediately if it already is).
     pub async fn wait_ready(&self) {
         let mut rx = self.inner.ready.subscribe();
@@ -120,18 +158,38 @@ impl Database {
             .ok_or_else(|| StoreError::Unavailable("database not connected yet".to_owned()))
     }
 
-    async fn bounded<T>(
+    /// Runs `fut` under a fresh [`Gate`] for at most `limit`: past it, a call that has not begun
+    /// to commit is abandoned (503, and it will not commit); a committing one is waited for.
+    async fn bounded<T, E>(
         &self,
         limit: Duration,
-        fut: impl Future<Output = Result<T, StoreError>>,
-    ) -> Result<T, StoreError> {
-        match tokio::time::timeout(limit, fut).await {
-            Ok(result) => result,
-            Err(_) => Err(StoreError::Unavailable(format!(
+        fut: impl Future<Output = Result<T, E>>,
+    ) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let Ok(permit) = Arc::clone(&self.inner.queue).try_acquire_owned() else {
+            return Err(StoreError::Unavailable(format!(
+                "{MAX_QUEUED_CALLS} store calls are already waiting"
+            ))
+            .into());
+        };
+        let gate = Gate::new(limit, Some(permit));
+        let fut = commit_gate::scope(Arc::clone(&gate), fut);
+        tokio::pin!(fut);
+        tokio::select! {
+            result = &mut fut => return result,
+            () = tokio::time::sleep(limit) => {}
+        }
+        if gate.abandon() {
+            return Err(StoreError::Unavailable(format!(
                 "no answer from the store within {} ms",
                 limit.as_millis()
-            ))),
+            ))
+            .into());
         }
+        tracing::debug!("store call past its timeout is committing; waiting for it");
+        fut.await
     }
 
     /// Runs `op` on the open store within the store timeout (refresh tokens, role administration).
@@ -171,13 +229,8 @@ impl Database {
     /// Creates a user (username checked first, then email).
     pub async fn create_user(&self, new: &NewUser) -> Result<i64, CreateUserError> {
         let store = self.store()?;
-        let limit = self.inner.timeout * CREATE_TIMEOUT_FACTOR;
-        match tokio::time::timeout(limit, store.create_user(new)).await {
-            Ok(result) => result,
-            Err(_) => Err(CreateUserError::Store(StoreError::Unavailable(
-                "no answer from the store in time".to_owned(),
-            ))),
-        }
+        self.bounded(self.inner.timeout, store.create_user(new))
+            .await
     }
 
     /// Replaces user `id`'s password hash.
@@ -185,5 +238,62 @@ impl Database {
         let store = self.store()?;
         self.bounded(self.inner.timeout, store.update_password_hash(id, hash))
             .await
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    /// Holds SQLite's write lock from another connection until `release` fires.
+    fn lock_database(
+        path: std::path::PathBuf,
+    ) -> (std::sync::mpsc::Sender<()>, std::thread::JoinHandle<()>) {
+        let (release, wait) = std::sync::mpsc::channel::<()>();
+        let (taken_tx, taken) = std::sync::mpsc::channel();
+        let holder = std::thread::spawn(move || {
+            let conn = rusqlite::Connection::open(path).unwrap();
+            conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+            taken_tx.send(()).unwrap();
+            let _ = wait.recv();
+            conn.execute_batch("COMMIT").unwrap();
+        });
+        taken.recv().unwrap();
+        (release, holder)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_full_queue_answers_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store::open(None, dir.path(), 1).await.unwrap();
+        let db = Database::from_store(store, Duration::from_secs(3));
+        let (release, holder) = lock_database(dir.path().join(store::SQLITE_FILE_NAME));
+        let calls = MAX_QUEUED_CALLS + 40;
+        let started = std::time::Instant::now();
+        let tasks: Vec<_> = (0..calls)
+            .map(|i| {
+                let db = db.clone();
+                tokio::spawn(async move {
+                    let result = db.update_password_hash(1, "x").await;
+                    (i, result, started.elapsed())
+                })
+            })
+            .collect();
+        // The first call waits for the lock; the queue fills behind it.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        release.send(()).unwrap();
+        let mut refused_fast = 0;
+        for task in tasks {
+            let (_, result, elapsed) = task.await.unwrap();
+            if let Err(StoreError::Unavailable(reason)) = &result
+                && reason.contains("already waiting")
+            {
+                assert!(elapsed < Duration::from_millis(500), "{elapsed:?}");
+                refused_fast += 1;
+            }
+        }
+        holder.join().unwrap();
+        assert_eq!(refused_fast, 40, "exactly the calls beyond the queue bound");
     }
 }

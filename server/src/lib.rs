@@ -14,6 +14,7 @@ pub mod limits;
 pub mod metrics;
 pub mod openapi;
 pub mod password_pool;
+pub mod private_files;
 pub mod profile;
 pub mod refresh_config;
 pub mod role_cache;

@@ -57,6 +57,7 @@ async fn user_with_token(h: &Harness, name: &str, n: u32, expires_at: i64) -> i6
             family_id: format!("family-{name}"),
             user_id: id,
             expires_at,
+            family_expires_at: expires_at,
         })
         .await
         .unwrap();

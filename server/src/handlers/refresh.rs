@@ -3,9 +3,16 @@
 //!
 //! Tokens come from `authcore::refresh::issue()` and are stored only as their hash. Each use
 //! rotates the token atomically in the store: of racing requests presenting one token exactly one
-//! gets a successor. Presenting an already-rotated token within `AUTHD_REFRESH_REUSE_GRACE_SECONDS`
-//! (a client retrying in parallel) is refused without consequences; later it is a reuse, and the
-//! whole family is revoked (logged on target `authd::security`).
+//! rotates it. Presenting an already-rotated token again within
+//! `AUTHD_REFRESH_REUSE_GRACE_SECONDS` (a client retrying after a lost answer, or in parallel)
+//! gets another working pair of the same family, as long as the family has fewer than
+//! [`refresh::MAX_LIVE_TOKENS_PER_FAMILY`] live tokens (else 403, nothing revoked); later it is a
+//! reuse, and the whole family is revoked (logged on target `authd::security`).
+//!
+//! A family ends `AUTHD_REFRESH_FAMILY_LIFETIME_SECONDS` after its signin whatever its rotations.
+//! Rotated and revoked rows are deleted `AUTHD_REFRESH_ROTATED_RETENTION_SECONDS` after the fact,
+//! expired ones at once: each rotation prunes its family, and once a minute a bounded sweep
+//! prunes the whole table.
 
 use authcore::refresh::{self, RefreshDecision};
 use authcore::tokens::{Claims, Clock, SystemClock};
@@ -28,6 +35,11 @@ pub const EXPIRED: &str =
     r#"{"message":"Refresh token was expired. Please make a new signin request"}"#;
 /// 200 of signout.
 pub const SIGNED_OUT: &str = r#"{"message":"Signed out!"}"#;
+
+/// Seconds between two sweeps of the whole refresh token table.
+const SWEEP_EVERY_SECONDS: i64 = 60;
+/// Most rows one sweep deletes.
+const SWEEP_LIMIT: u64 = 1000;
 
 #[derive(Serialize)]
 struct Refreshed {
@@ -67,11 +79,13 @@ pub async fn start_session(
             return Err(responses::internal_error());
         }
     };
+    let now = SystemClock.now();
     let new = NewRefreshToken {
         token_hash: issued.hash.clone(),
         family_id,
         user_id,
-        expires_at: SystemClock.now().saturating_add(state.refresh.ttl_seconds),
+        expires_at: now.saturating_add(state.refresh.ttl_seconds),
+        family_expires_at: now.saturating_add(state.refresh.family_lifetime_seconds),
     };
     state
         .db
@@ -122,37 +136,79 @@ where
         .await;
     match rotation {
         Ok(Rotation::Rotated { user_id, family_id }) => {
-            // A user deleted behind authd's back (without the cascade) ends its sessions here.
-            match state.db.user_roles(user_id).await {
-                Ok(Some(_)) => {}
-                Ok(None) => {
-                    revoke_family(state, &family_id, user_id, "user no longer exists").await;
-                    return forbidden(NOT_IN_DATABASE);
-                }
-                Err(e) => return responses::store_error(&e),
-            }
-            match access_token(state, user_id) {
-                Some(access_token) => responses::json(
-                    StatusCode::OK,
-                    &Refreshed {
-                        access_token,
-                        refresh_token: successor.token,
-                    },
-                ),
-                None => responses::internal_error(),
-            }
+            rotated(state, user_id, family_id, successor.token, now).await
         }
-        Ok(Rotation::Refused(row)) => refused(state, &hash, row, now).await,
+        Ok(Rotation::Refused(row)) => refused(state, &hash, row, now, successor, expires_at).await,
         Err(e) => responses::store_error(&e),
     }
 }
 
-/// Applies `authcore::refresh::decide` to a token the store did not rotate.
+/// The answer to a rotation (or a reissue within the grace) that issued `refresh_token`.
+async fn rotated(
+    state: &AppState,
+    user_id: i64,
+    family_id: String,
+    refresh_token: String,
+    now: i64,
+) -> Response<Body> {
+    // A user deleted behind authd's back (without the cascade) ends its sessions here.
+    match state.db.user_roles(user_id).await {
+        Ok(Some(_)) => {}
+        Ok(None) => {
+            revoke_family(state, &family_id, user_id, "user no longer exists").await;
+            return forbidden(NOT_IN_DATABASE);
+        }
+        Err(e) => return responses::store_error(&e),
+    }
+    prune_in_background(state, family_id, now);
+    match access_token(state, user_id) {
+        Some(access_token) => responses::json(
+            StatusCode::OK,
+            &Refreshed {
+                access_token,
+                refresh_token,
+            },
+        ),
+        None => responses::internal_error(),
+    }
+}
+
+/// Deletes the family's spent rows, and once a minute those of the whole table (bounded), after
+/// the answer.
+fn prune_in_background(state: &AppState, family_id: String, now: i64) {
+    let db = state.db.clone();
+    let before = now.saturating_sub(state.refresh.rotated_retention_seconds);
+    let sweep = db.maintenance_due(now, SWEEP_EVERY_SECONDS);
+    tokio::spawn(async move {
+        let family = db
+            .with_store(|s| s.prune_refresh_tokens(Some(&family_id), now, before, u64::MAX))
+            .await;
+        let swept = if sweep {
+            db.with_store(|s| s.prune_refresh_tokens(None, now, before, SWEEP_LIMIT))
+                .await
+        } else {
+            Ok(0)
+        };
+        match (family, swept) {
+            (Ok(family), Ok(swept)) => {
+                tracing::debug!(family, swept, "pruned spent refresh tokens");
+            }
+            (Err(e), _) | (_, Err(e)) => {
+                tracing::debug!(error = %e, "spent refresh tokens not pruned");
+            }
+        }
+    });
+}
+
+/// Applies `authcore::refresh::decide` to a token the store did not rotate; within the grace,
+/// issues `successor` in the same family instead.
 async fn refused(
     state: &AppState,
     hash: &str,
     row: Option<RefreshRow>,
     now: i64,
+    successor: refresh::IssuedRefreshToken,
+    expires_at: i64,
 ) -> Response<Body> {
     let grace = state.refresh.reuse_grace_seconds;
     let decision = refresh::decide(row.as_ref().map(RefreshRow::stored), now, grace);
@@ -169,13 +225,43 @@ async fn refused(
             forbidden(NOT_IN_DATABASE)
         }
         (RefreshDecision::RetryWithinGrace, Some(row)) => {
-            tracing::info!(
-                target: "authd::security",
-                user_id = row.user_id,
-                family = %row.family_id,
-                "rotated refresh token presented again within the grace interval; refused"
-            );
-            forbidden(NOT_IN_DATABASE)
+            let since = now.saturating_sub(grace);
+            let reissued = state
+                .db
+                .with_store(|s| {
+                    s.reissue_refresh_token(
+                        hash,
+                        &successor.hash,
+                        expires_at,
+                        now,
+                        since,
+                        refresh::MAX_LIVE_TOKENS_PER_FAMILY,
+                    )
+                })
+                .await;
+            match reissued {
+                Ok(Rotation::Rotated { user_id, family_id }) => {
+                    tracing::info!(
+                        target: "authd::security",
+                        user_id,
+                        family = %family_id,
+                        "rotated refresh token presented again within the grace interval; \
+                         reissued in its family"
+                    );
+                    rotated(state, user_id, family_id, successor.token, now).await
+                }
+                Ok(Rotation::Refused(_)) => {
+                    tracing::info!(
+                        target: "authd::security",
+                        user_id = row.user_id,
+                        family = %row.family_id,
+                        "refresh token presented again within the grace interval, but its family \
+                         has enough live tokens; refused"
+                    );
+                    forbidden(NOT_IN_DATABASE)
+                }
+                Err(e) => responses::store_error(&e),
+            }
         }
         _ => forbidden(NOT_IN_DATABASE),
     }

@@ -135,7 +135,12 @@ pub fn store_error(error: &crate::store::StoreError) -> Response<Body> {
     match error {
         crate::store::StoreError::Unavailable(reason) => {
             tracing::debug!(%reason, "store unavailable");
-            unavailable()
+            let mut response = unavailable();
+            // Nothing was done (see `crate::database`): the client may simply retry.
+            response
+                .headers_mut()
+                .insert(http::header::RETRY_AFTER, HeaderValue::from_static("1"));
+            response
         }
         crate::store::StoreError::Other(reason) => {
             tracing::error!(%reason, code = error.code(), "store error");

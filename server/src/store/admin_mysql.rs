@@ -73,6 +73,7 @@ impl MySqlStore {
         for role in roles {
             tx.exec_drop(INSERT_ROLE, (id, role.name())).await?;
         }
+        super::mysql::commit_allowed()?;
         tx.commit().await?;
         Ok(true)
     }

@@ -17,6 +17,7 @@ use authcore::roles::{Role, normalize_roles};
 
 mod admin_mysql;
 mod admin_sqlite;
+pub mod commit_gate;
 mod identity;
 mod identity_mysql;
 mod identity_sqlite;

@@ -1,7 +1,9 @@
 //! MySQL/MariaDB backend (`mysql_async`) on the seed's own tables.
 //!
-//! Every call is bounded by [`OP_TIMEOUT`] (connect, pool wait and queries) and fails as
-//! [`StoreError::Unavailable`] when the database is down; the pool reconnects by itself later.
+//! Calls made through [`crate::database::Database`] are bounded there by the configured store
+//! timeout, and commit only through [`commit_gate::may_commit`]; other calls (schema set-up,
+//! the CLI) are bounded by [`OP_TIMEOUT`]. A database that is down gives
+//! [`StoreError::Unavailable`]; the pool reconnects by itself later.
 
 use std::future::Future;
 use std::time::Duration;
@@ -14,10 +16,11 @@ use mysql_async::{
     TxOpts, UrlError,
 };
 
+use super::commit_gate;
 use super::{CreateUserError, NewUser, Store, StoreError, UserRecord, roles_from_names};
 use authcore::identity::{email_key, username_key};
 
-/// Upper bound of one store call (or one create attempt): pool wait, connect and queries.
+/// Upper bound of a call made outside a `Database` (which applies the configured timeout).
 pub(super) const OP_TIMEOUT: Duration = Duration::from_secs(1);
 /// Attempts of a create transaction that hit a deadlock or lock-wait timeout.
 const CREATE_ATTEMPTS: u32 = 5;
@@ -97,6 +100,7 @@ impl MySqlStore {
         };
         super::mysql_schema::ensure(&store.pool).await?;
         super::keys_mysql::ensure_table(&store.pool).await?;
+        super::refresh_mysql::migrate(&store.pool).await?;
         Ok(store)
     }
 
@@ -165,6 +169,7 @@ impl MySqlStore {
         for role in roles {
             tx.exec_drop(INSERT_USER_ROLE, (id, role.name())).await?;
         }
+        commit_gate::may_commit().map_err(Attempt::Fatal)?;
         tx.commit().await?;
         Ok(id)
     }
@@ -192,17 +197,22 @@ impl From<MyError> for Attempt {
     }
 }
 
-/// Awaits `fut` for at most [`OP_TIMEOUT`]; a timeout is [`StoreError::Unavailable`].
-pub(super) async fn bounded<T>(
-    fut: impl Future<Output = Result<T, StoreError>>,
-) -> Result<T, StoreError> {
+/// Awaits `fut`, for at most [`OP_TIMEOUT`] outside a `Database` (inside, its configured timeout
+/// applies); a timeout is [`StoreError::Unavailable`].
+pub(super) async fn bounded<T, E: From<StoreError>>(
+    fut: impl Future<Output = Result<T, E>>,
+) -> Result<T, E> {
+    if commit_gate::current().is_some() {
+        return fut.await;
+    }
     tokio::time::timeout(OP_TIMEOUT, fut)
         .await
         .unwrap_or_else(|_| {
             Err(StoreError::Unavailable(format!(
                 "no answer from the database within {} ms",
                 OP_TIMEOUT.as_millis()
-            )))
+            ))
+            .into())
         })
 }
 
@@ -216,12 +226,37 @@ pub(super) fn map_err(e: MyError) -> StoreError {
         MyError::Driver(DriverError::FromRow { .. } | DriverError::FromValue { .. }) => {
             StoreError::Other("mysql: unexpected column value".to_owned())
         }
-        MyError::Server(s) if UNAVAILABLE_CODES.contains(&s.code) => {
-            StoreError::Unavailable(format!("mysql error {}: {}", s.code, s.message))
-        }
-        MyError::Server(s) => StoreError::Other(format!("mysql error {}: {}", s.code, s.message)),
+        MyError::Server(s) if UNAVAILABLE_CODES.contains(&s.code) => StoreError::Unavailable(
+            format!("mysql error {}: {}", s.code, without_values(&s.message)),
+        ),
+        MyError::Server(s) => StoreError::Other(format!(
+            "mysql error {}: {}",
+            s.code,
+            without_values(&s.message)
+        )),
         other => StoreError::Other(format!("mysql: {other}")),
     }
+}
+
+/// A server message with its quoted values blanked: `Duplicate entry 'bob@x.io' for key
+/// 'email'` (error 1062) and friends echo the row's values, which may be emails or hashes.
+pub(super) fn without_values(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut parts = message.split('\'');
+    if let Some(first) = parts.next() {
+        out.push_str(first);
+    }
+    // Odd parts were quoted.
+    for (i, part) in parts.enumerate() {
+        out.push('\'');
+        out.push_str(if i % 2 == 0 { "…" } else { part });
+    }
+    out
+}
+
+/// [`commit_gate::may_commit`] for code that speaks the driver's error type.
+pub(super) fn commit_allowed() -> Result<(), MyError> {
+    commit_gate::may_commit().map_err(|e| MyError::Other(Box::new(std::io::Error::other(e))))
 }
 
 /// Whether the connection died under us (worth one retry on a fresh connection).
@@ -320,12 +355,9 @@ impl Store for MySqlStore {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let outcome = match tokio::time::timeout(OP_TIMEOUT, self.try_create(new, &roles)).await
-            {
+            let outcome = match bounded(async { Ok(self.try_create(new, &roles).await) }).await {
                 Ok(outcome) => outcome,
-                Err(_) => Err(Attempt::Fatal(StoreError::Unavailable(
-                    "no answer from the database in time".to_owned(),
-                ))),
+                Err(e) => Err(Attempt::Fatal(e)),
             };
             let error = match outcome {
                 Ok(id) => return Ok(id),
@@ -349,10 +381,33 @@ impl Store for MySqlStore {
     async fn update_password_hash(&self, id: i64, hash: &str) -> Result<(), StoreError> {
         bounded(async {
             let mut conn = self.pool.get_conn().await.map_err(map_err)?;
-            conn.exec_drop(UPDATE_PASSWORD, (hash, id))
+            let mut tx = conn
+                .start_transaction(TxOpts::default())
                 .await
-                .map_err(map_err)
+                .map_err(map_err)?;
+            tx.exec_drop(UPDATE_PASSWORD, (hash, id))
+                .await
+                .map_err(map_err)?;
+            commit_gate::may_commit()?;
+            tx.commit().await.map_err(map_err)
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_values;
+
+    #[test]
+    fn logged_server_messages_never_carry_row_values() {
+        let message = "Duplicate entry 'alice@example.com' for key 'users_email_unique'";
+        let clean = without_values(message);
+        assert!(!clean.contains("alice"), "{clean}");
+        assert_eq!(clean, "Duplicate entry '…' for key '…'");
+        assert_eq!(
+            without_values("Lock wait timeout exceeded"),
+            "Lock wait timeout exceeded"
+        );
     }
 }

@@ -48,8 +48,10 @@ pub struct NewRefreshToken {
     pub family_id: String,
     /// Owner.
     pub user_id: i64,
-    /// Expiry, seconds since the epoch.
+    /// Expiry, seconds since the epoch (capped at `family_expires_at`).
     pub expires_at: i64,
+    /// End of the family's absolute lifetime: no successor lives past it.
+    pub family_expires_at: i64,
 }
 
 /// The result of an atomic rotation attempt.
@@ -86,7 +88,7 @@ pub trait RefreshStore: Send + Sync {
     async fn insert_refresh_token(&self, new: &NewRefreshToken) -> Result<(), StoreError>;
 
     /// Atomically marks the live token `hash` rotated at `now` and inserts `successor_hash`
-    /// (expiring at `successor_expires_at`) in the same family. Exactly one of several racing
+    /// (expiring at `successor_expires_at`, or at its family's end if sooner) in the same family. Exactly one of several racing
     /// calls for one token gets [`Rotation::Rotated`].
     async fn rotate_refresh_token(
         &self,
@@ -95,6 +97,30 @@ pub trait RefreshStore: Send + Sync {
         successor_expires_at: i64,
         now: i64,
     ) -> Result<Rotation, StoreError>;
+
+    /// Within the reuse grace: if the token `hash` was rotated at or after `rotated_since`, is
+    /// not revoked nor expired, and its family has fewer than `max_live` live tokens, inserts
+    /// another successor `successor_hash` in its family (a client retrying after a lost answer)
+    /// and answers [`Rotation::Rotated`]; otherwise [`Rotation::Refused`] with the row. Atomic.
+    async fn reissue_refresh_token(
+        &self,
+        hash: &str,
+        successor_hash: &str,
+        successor_expires_at: i64,
+        now: i64,
+        rotated_since: i64,
+        max_live: u64,
+    ) -> Result<Rotation, StoreError>;
+
+    /// Deletes tokens nobody needs any more: expired ones, and those rotated or revoked before
+    /// `before`; of `family_id` only, or anywhere (at most `limit` rows). Returns how many.
+    async fn prune_refresh_tokens(
+        &self,
+        family_id: Option<&str>,
+        now: i64,
+        before: i64,
+        limit: u64,
+    ) -> Result<u64, StoreError>;
 
     /// The token with this hash.
     async fn find_refresh_token(&self, hash: &str) -> Result<Option<RefreshRow>, StoreError>;

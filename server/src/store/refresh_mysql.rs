@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use mysql_async::prelude::Queryable;
 use mysql_async::{Error as MyError, Row, TxOpts};
 
-use super::mysql::{MySqlStore, bounded, map_err, take};
+use super::mysql::{MySqlStore, bounded, commit_allowed, map_err, take};
 use super::{NewRefreshToken, RefreshRow, RefreshStore, Rotation, StoreError};
 
 /// The table, created idempotently next to the seed's tables.
@@ -17,6 +17,7 @@ pub(super) const CREATE_REFRESH_TOKENS: &str = "CREATE TABLE IF NOT EXISTS `refr
   `rotated_at` bigint DEFAULT NULL,
   `revoked_at` bigint DEFAULT NULL,
   `createdAt` datetime NOT NULL,
+  `family_expires_at` bigint DEFAULT NULL,
   PRIMARY KEY (`id`),
   UNIQUE KEY `refresh_tokens_hash` (`token_hash`),
   KEY `refresh_tokens_family` (`family_id`),
@@ -26,15 +27,57 @@ pub(super) const CREATE_REFRESH_TOKENS: &str = "CREATE TABLE IF NOT EXISTS `refr
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci";
 
 const INSERT: &str = "INSERT INTO refresh_tokens
-    (token_hash, family_id, user_id, expires_at, createdAt)
-    VALUES (?, ?, ?, ?, UTC_TIMESTAMP())";
+    (token_hash, family_id, user_id, expires_at, family_expires_at, createdAt)
+    VALUES (?, ?, ?, LEAST(?, ?), ?, UTC_TIMESTAMP())";
 
 const MARK_ROTATED: &str = "UPDATE refresh_tokens SET rotated_at = ?
     WHERE token_hash = ? AND rotated_at IS NULL AND revoked_at IS NULL AND expires_at > ?";
 
+/// The successor never outlives its family (families from before the cap get it now).
 const INSERT_SUCCESSOR: &str = "INSERT INTO refresh_tokens
-    (token_hash, family_id, user_id, expires_at, createdAt)
-    SELECT ?, family_id, user_id, ?, UTC_TIMESTAMP() FROM refresh_tokens WHERE token_hash = ?";
+    (token_hash, family_id, user_id, expires_at, family_expires_at, createdAt)
+    SELECT ?, family_id, user_id, LEAST(?, COALESCE(family_expires_at, ?)),
+        COALESCE(family_expires_at, ?), UTC_TIMESTAMP()
+    FROM refresh_tokens WHERE token_hash = ?";
+
+const SELECT_FOR_UPDATE: &str = "SELECT user_id, family_id, expires_at, rotated_at, revoked_at
+    FROM refresh_tokens WHERE token_hash = ? FOR UPDATE";
+
+const LIVE_IN_FAMILY: &str = "SELECT COUNT(*) FROM refresh_tokens
+    WHERE family_id = ? AND rotated_at IS NULL AND revoked_at IS NULL AND expires_at > ?";
+
+const PRUNE_FAMILY: &str = "DELETE FROM refresh_tokens
+    WHERE family_id = ? AND (expires_at <= ? OR rotated_at < ? OR revoked_at < ?)";
+
+const PRUNE_ANY: &str = "DELETE FROM refresh_tokens
+    WHERE expires_at <= ? OR rotated_at < ? OR revoked_at < ? LIMIT ?";
+
+const HAS_FAMILY_EXPIRY: &str = "SELECT COUNT(*) FROM information_schema.COLUMNS
+    WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'refresh_tokens'
+      AND COLUMN_NAME = 'family_expires_at'";
+
+const ADD_FAMILY_EXPIRY: &str =
+    "ALTER TABLE refresh_tokens ADD COLUMN family_expires_at bigint DEFAULT NULL";
+
+/// MySQL's "duplicate column name" (another instance migrated first).
+const ER_DUP_FIELDNAME: u16 = 1060;
+
+/// Adds `family_expires_at` to a table created before families had a lifetime cap.
+pub(super) async fn migrate(pool: &mysql_async::Pool) -> Result<(), StoreError> {
+    bounded(async {
+        let mut conn = pool.get_conn().await.map_err(map_err)?;
+        let present: Option<i64> = conn.query_first(HAS_FAMILY_EXPIRY).await.map_err(map_err)?;
+        if present.unwrap_or(0) == 0 {
+            match conn.query_drop(ADD_FAMILY_EXPIRY).await {
+                Ok(()) => {}
+                Err(MyError::Server(e)) if e.code == ER_DUP_FIELDNAME => {}
+                Err(e) => return Err(map_err(e)),
+            }
+        }
+        Ok(())
+    })
+    .await
+}
 
 const SELECT: &str = "SELECT user_id, family_id, expires_at, rotated_at, revoked_at
     FROM refresh_tokens WHERE token_hash = ?";
@@ -108,10 +151,17 @@ impl MySqlStore {
         }
         tx.exec_drop(
             INSERT_SUCCESSOR,
-            (successor_hash, successor_expires_at, hash),
+            (
+                successor_hash,
+                successor_expires_at,
+                successor_expires_at,
+                successor_expires_at,
+                hash,
+            ),
         )
         .await?;
         let row = find(&mut tx, hash).await?;
+        commit_allowed()?;
         tx.commit().await?;
         Ok(match row {
             Some(row) => Rotation::Rotated {
@@ -122,6 +172,52 @@ impl MySqlStore {
         })
     }
 
+    #[allow(clippy::too_many_arguments)]
+    async fn reissue_once(
+        &self,
+        hash: &str,
+        successor_hash: &str,
+        successor_expires_at: i64,
+        now: i64,
+        rotated_since: i64,
+        max_live: u64,
+    ) -> Result<Rotation, MyError> {
+        let mut conn = self.pool.get_conn().await?;
+        let mut tx = conn.start_transaction(TxOpts::default()).await?;
+        let row: Option<Row> = tx.exec_first(SELECT_FOR_UPDATE, (hash,)).await?;
+        let Some(row) = row.map(row_of).transpose()? else {
+            tx.rollback().await?;
+            return Ok(Rotation::Refused(None));
+        };
+        let retry = row.revoked_at.is_none()
+            && row.expires_at > now
+            && row.rotated_at.is_some_and(|at| at >= rotated_since);
+        let live: Option<u64> = tx
+            .exec_first(LIVE_IN_FAMILY, (row.family_id.as_str(), now))
+            .await?;
+        if !retry || live.unwrap_or(0) >= max_live {
+            tx.rollback().await?;
+            return Ok(Rotation::Refused(Some(row)));
+        }
+        tx.exec_drop(
+            INSERT_SUCCESSOR,
+            (
+                successor_hash,
+                successor_expires_at,
+                successor_expires_at,
+                successor_expires_at,
+                hash,
+            ),
+        )
+        .await?;
+        commit_allowed()?;
+        tx.commit().await?;
+        Ok(Rotation::Rotated {
+            user_id: row.user_id,
+            family_id: row.family_id,
+        })
+    }
+
     async fn exec_count<P>(&self, sql: &str, params: P) -> Result<u64, StoreError>
     where
         P: Into<mysql_async::Params> + Send,
@@ -129,8 +225,13 @@ impl MySqlStore {
         let params: mysql_async::Params = params.into();
         bounded(retrying(|| async {
             let mut conn = self.pool.get_conn().await?;
-            conn.exec_drop(sql, params.clone()).await?;
-            Ok(conn.affected_rows())
+            // A transaction, so that a call abandoned while it waits for a lock never commits.
+            let mut tx = conn.start_transaction(TxOpts::default()).await?;
+            tx.exec_drop(sql, params.clone()).await?;
+            let affected = tx.affected_rows();
+            commit_allowed()?;
+            tx.commit().await?;
+            Ok(affected)
         }))
         .await
     }
@@ -144,6 +245,8 @@ impl RefreshStore for MySqlStore {
             new.family_id.as_str(),
             new.user_id,
             new.expires_at,
+            new.family_expires_at,
+            new.family_expires_at,
         );
         self.exec_count(INSERT, params).await.map(|_| ())
     }
@@ -159,6 +262,47 @@ impl RefreshStore for MySqlStore {
             self.rotate_once(hash, successor_hash, successor_expires_at, now)
         }))
         .await
+    }
+
+    async fn reissue_refresh_token(
+        &self,
+        hash: &str,
+        successor_hash: &str,
+        successor_expires_at: i64,
+        now: i64,
+        rotated_since: i64,
+        max_live: u64,
+    ) -> Result<Rotation, StoreError> {
+        bounded(retrying(|| {
+            self.reissue_once(
+                hash,
+                successor_hash,
+                successor_expires_at,
+                now,
+                rotated_since,
+                max_live,
+            )
+        }))
+        .await
+    }
+
+    async fn prune_refresh_tokens(
+        &self,
+        family_id: Option<&str>,
+        now: i64,
+        before: i64,
+        limit: u64,
+    ) -> Result<u64, StoreError> {
+        match family_id {
+            Some(family) => {
+                self.exec_count(PRUNE_FAMILY, (family, now, before, before))
+                    .await
+            }
+            None => {
+                self.exec_count(PRUNE_ANY, (now, before, before, limit))
+                    .await
+            }
+        }
     }
 
     async fn find_refresh_token(&self, hash: &str) -> Result<Option<RefreshRow>, StoreError> {

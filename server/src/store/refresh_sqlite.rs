@@ -15,22 +15,34 @@ pub(super) const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS refresh_tokens (
         expires_at BIGINT NOT NULL,
         rotated_at BIGINT DEFAULT NULL,
         revoked_at BIGINT DEFAULT NULL,
-        createdAt DATETIME NOT NULL
+        createdAt DATETIME NOT NULL,
+        family_expires_at BIGINT DEFAULT NULL
     );
     CREATE INDEX IF NOT EXISTS refresh_tokens_family ON refresh_tokens (family_id);
     CREATE INDEX IF NOT EXISTS refresh_tokens_user ON refresh_tokens (user_id);";
 
 const INSERT: &str = "INSERT INTO refresh_tokens
-    (token_hash, family_id, user_id, expires_at, createdAt)
-    VALUES (?1, ?2, ?3, ?4, strftime('%Y-%m-%d %H:%M:%S','now'))";
+    (token_hash, family_id, user_id, expires_at, family_expires_at, createdAt)
+    VALUES (?1, ?2, ?3, MIN(?4, ?5), ?5, strftime('%Y-%m-%d %H:%M:%S','now'))";
 
 const MARK_ROTATED: &str = "UPDATE refresh_tokens SET rotated_at = ?1
     WHERE token_hash = ?2 AND rotated_at IS NULL AND revoked_at IS NULL AND expires_at > ?1";
 
+/// The successor never outlives its family (families from before the cap get it now).
 const INSERT_SUCCESSOR: &str = "INSERT INTO refresh_tokens
-    (token_hash, family_id, user_id, expires_at, createdAt)
-    SELECT ?1, family_id, user_id, ?2, strftime('%Y-%m-%d %H:%M:%S','now')
+    (token_hash, family_id, user_id, expires_at, family_expires_at, createdAt)
+    SELECT ?1, family_id, user_id, MIN(?2, COALESCE(family_expires_at, ?2)),
+        COALESCE(family_expires_at, ?2), strftime('%Y-%m-%d %H:%M:%S','now')
     FROM refresh_tokens WHERE token_hash = ?3";
+
+const LIVE_IN_FAMILY: &str = "SELECT COUNT(*) FROM refresh_tokens
+    WHERE family_id = ?1 AND rotated_at IS NULL AND revoked_at IS NULL AND expires_at > ?2";
+
+const PRUNE_FAMILY: &str = "DELETE FROM refresh_tokens
+    WHERE family_id = ?1 AND (expires_at <= ?2 OR rotated_at < ?3 OR revoked_at < ?3)";
+
+const PRUNE_ANY: &str = "DELETE FROM refresh_tokens WHERE id IN (SELECT id FROM refresh_tokens
+    WHERE expires_at <= ?1 OR rotated_at < ?2 OR revoked_at < ?2 LIMIT ?3)";
 
 const SELECT: &str = "SELECT user_id, family_id, expires_at, rotated_at, revoked_at
     FROM refresh_tokens WHERE token_hash = ?1";
@@ -93,6 +105,59 @@ fn rotate(
     })
 }
 
+/// Adds `family_expires_at` to a table created before families had a lifetime cap.
+pub(super) fn migrate(conn: &Connection) -> Result<(), StoreError> {
+    let has_column = conn
+        .prepare(
+            "SELECT 1 FROM pragma_table_info('refresh_tokens') WHERE name = 'family_expires_at'",
+        )
+        .and_then(|mut s| s.exists([]))
+        .map_err(map_err)?;
+    if !has_column {
+        conn.execute_batch(
+            "ALTER TABLE refresh_tokens ADD COLUMN family_expires_at BIGINT DEFAULT NULL",
+        )
+        .map_err(map_err)?;
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn reissue(
+    conn: &mut Connection,
+    hash: &str,
+    successor_hash: &str,
+    successor_expires_at: i64,
+    now: i64,
+    rotated_since: i64,
+    max_live: u64,
+) -> Result<Rotation, StoreError> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(map_err)?;
+    let Some(row) = find(&tx, hash)? else {
+        return Ok(Rotation::Refused(None));
+    };
+    let retry = row.revoked_at.is_none()
+        && row.expires_at > now
+        && row.rotated_at.is_some_and(|at| at >= rotated_since);
+    let live: i64 = tx
+        .prepare_cached(LIVE_IN_FAMILY)
+        .and_then(|mut s| s.query_row(params![row.family_id, now], |r| r.get(0)))
+        .map_err(map_err)?;
+    if !retry || u64::try_from(live).unwrap_or(u64::MAX) >= max_live {
+        return Ok(Rotation::Refused(Some(row)));
+    }
+    tx.prepare_cached(INSERT_SUCCESSOR)
+        .and_then(|mut s| s.execute(params![successor_hash, successor_expires_at, hash]))
+        .map_err(map_err)?;
+    tx.commit().map_err(map_err)?;
+    Ok(Rotation::Rotated {
+        user_id: row.user_id,
+        family_id: row.family_id,
+    })
+}
+
 fn execute(conn: &Connection, sql: &str, args: impl rusqlite::Params) -> Result<u64, StoreError> {
     conn.prepare_cached(sql)
         .and_then(|mut s| s.execute(args))
@@ -108,7 +173,13 @@ impl RefreshStore for SqliteStore {
             execute(
                 c,
                 INSERT,
-                params![new.token_hash, new.family_id, new.user_id, new.expires_at],
+                params![
+                    new.token_hash,
+                    new.family_id,
+                    new.user_id,
+                    new.expires_at,
+                    new.family_expires_at
+                ],
             )
             .map(|_| ())
         })
@@ -125,6 +196,46 @@ impl RefreshStore for SqliteStore {
         let (hash, successor_hash) = (hash.to_owned(), successor_hash.to_owned());
         self.call(move |c| rotate(c, &hash, &successor_hash, successor_expires_at, now))
             .await
+    }
+
+    async fn reissue_refresh_token(
+        &self,
+        hash: &str,
+        successor_hash: &str,
+        successor_expires_at: i64,
+        now: i64,
+        rotated_since: i64,
+        max_live: u64,
+    ) -> Result<Rotation, StoreError> {
+        let (hash, successor_hash) = (hash.to_owned(), successor_hash.to_owned());
+        self.call(move |c| {
+            reissue(
+                c,
+                &hash,
+                &successor_hash,
+                successor_expires_at,
+                now,
+                rotated_since,
+                max_live,
+            )
+        })
+        .await
+    }
+
+    async fn prune_refresh_tokens(
+        &self,
+        family_id: Option<&str>,
+        now: i64,
+        before: i64,
+        limit: u64,
+    ) -> Result<u64, StoreError> {
+        let family_id = family_id.map(str::to_owned);
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.call(move |c| match family_id {
+            Some(family) => execute(c, PRUNE_FAMILY, params![family, now, before]),
+            None => execute(c, PRUNE_ANY, params![now, before, limit]),
+        })
+        .await
     }
 
     async fn find_refresh_token(&self, hash: &str) -> Result<Option<RefreshRow>, StoreError> {

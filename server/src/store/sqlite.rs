@@ -14,11 +14,13 @@ use authcore::identity::{email_key, username_key};
 use authcore::roles::{Role, normalize_roles};
 use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, params};
 
+use super::commit_gate;
 use super::{
     CreateUserError, NewUser, SQLITE_FILE_NAME, Store, StoreError, UserRecord, roles_from_names,
 };
 
-/// How long a statement waits for another process' lock before failing as unavailable.
+/// How long a statement waits for another process' lock before failing as unavailable, outside a
+/// `Database` (inside, the wait ends with the caller's store timeout).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// Current UTC time, second precision, in Sequelize's DATETIME format.
@@ -127,7 +129,8 @@ impl SqliteStore {
         })
     }
 
-    /// Runs `f` on the connection on the blocking pool.
+    /// Runs `f` on the connection on the blocking pool. Under a [`commit_gate::Gate`] whose
+    /// caller gave up, `f` does not start, or its COMMIT turns into a rollback.
     pub(super) async fn call<T, E, F>(&self, f: F) -> Result<T, E>
     where
         T: Send + 'static,
@@ -135,9 +138,33 @@ impl SqliteStore {
         F: FnOnce(&mut Connection) -> Result<T, E> + Send + 'static,
     {
         let conn = Arc::clone(&self.conn);
+        let gate = commit_gate::current();
         tokio::task::spawn_blocking(move || {
             let mut guard = conn.lock().unwrap_or_else(PoisonError::into_inner);
-            f(&mut guard)
+            let Some(gate) = gate else {
+                guard
+                    .busy_timeout(BUSY_TIMEOUT)
+                    .map_err(|e| E::from(map_err(e)))?;
+                return f(&mut guard);
+            };
+            if gate.is_abandoned() {
+                return Err(E::from(commit_gate::abandoned()));
+            }
+            // Wait for another process' lock as long as the caller waits, no longer.
+            guard
+                .busy_timeout(gate.remaining().max(Duration::from_millis(1)))
+                .map_err(|e| E::from(map_err(e)))?;
+            let hook_gate = Arc::clone(&gate);
+            // Returning true turns the COMMIT into a rollback.
+            guard
+                .commit_hook(Some(move || !hook_gate.enter_commit()))
+                .map_err(|e| E::from(map_err(e)))?;
+            let result = f(&mut guard);
+            if let Err(e) = guard.commit_hook(None::<fn() -> bool>) {
+                tracing::error!(error = %e, "sqlite commit hook not removed");
+            }
+            drop(gate);
+            result
         })
         .await
         .map_err(|_| E::from(StoreError::Other("sqlite task failed".to_owned())))?
@@ -145,8 +172,9 @@ impl SqliteStore {
 }
 
 fn open_blocking(dir: &Path) -> Result<Connection, StoreError> {
-    create_private_dir(dir)?;
-    let conn = Connection::open(dir.join(SQLITE_FILE_NAME)).map_err(map_err)?;
+    let path = dir.join(SQLITE_FILE_NAME);
+    create_private_files(dir, &path)?;
+    let conn = Connection::open(&path).map_err(map_err)?;
     conn.busy_timeout(BUSY_TIMEOUT).map_err(map_err)?;
     let _mode: String = conn
         .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
@@ -162,6 +190,7 @@ fn open_blocking(dir: &Path) -> Result<Connection, StoreError> {
     super::keys_sqlite::ensure_table(&tx)?;
     tx.execute_batch(super::refresh_sqlite::SCHEMA)
         .map_err(map_err)?;
+    super::refresh_sqlite::migrate(&tx)?;
     for role in Role::ALL {
         tx.execute(INSERT_ROLE, params![role.id(), role.name()])
             .map_err(map_err)?;
@@ -170,18 +199,19 @@ fn open_blocking(dir: &Path) -> Result<Connection, StoreError> {
     Ok(conn)
 }
 
-/// Creates `dir` (and parents) if missing, mode 0700 on unix; an existing dir is left as it is.
-fn create_private_dir(dir: &Path) -> Result<(), StoreError> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir).map_err(|e| {
-        StoreError::Other(format!(
-            "cannot create data directory {}: {e}",
-            dir.display()
-        ))
-    })
+/// Creates `dir` (0700) and the database file (0600) before SQLite does (it would use 0644),
+/// and narrows existing ones; SQLite gives `-wal`/`-shm` the database file's mode.
+fn create_private_files(dir: &Path, db: &Path) -> Result<(), StoreError> {
+    let failed =
+        |e: std::io::Error| StoreError::Other(format!("cannot create {}: {e}", dir.display()));
+    crate::private_files::create_private_dir(dir).map_err(failed)?;
+    crate::private_files::ensure_private_file(db, true).map_err(failed)?;
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let mut name = db.as_os_str().to_owned();
+        name.push(suffix);
+        crate::private_files::ensure_private_file(Path::new(&name), false).map_err(failed)?;
+    }
+    Ok(())
 }
 
 pub(super) fn map_err(e: rusqlite::Error) -> StoreError {

@@ -166,7 +166,8 @@ pub fn test_config(dir: &TempDir) -> Config {
 
 /// The configuration `authd` builds with no flags and no `AUTHD_*` env (limits on, refresh tokens
 /// on, default bcrypt cost, generated secret), listening on a free port of 127.0.0.1, keeping its
-/// data in `dir` and, for MariaDB, using `database_url`.
+/// data in `dir` and, for MariaDB, using `database_url` with the strong [`SECRET`] (the one
+/// setting MariaDB mode cannot start without).
 pub fn shipped_config(dir: &TempDir, database_url: Option<String>) -> Config {
     use clap::Parser;
     let data_dir = dir.path().join("data");
@@ -179,6 +180,10 @@ pub fn shipped_config(dir: &TempDir, database_url: Option<String>) -> Config {
     ])
     .unwrap();
     let mut config = Config::from_args(args.serve).unwrap();
+    if database_url.is_some() {
+        // authd refuses DATABASE_URL without a configured secret (instances must share one).
+        config.jwt_secret = JwtSecret::Value(Zeroizing::new(SECRET.to_vec()));
+    }
     config.database_url = database_url;
     config
 }
