@@ -16,6 +16,7 @@ use authcore::roles::{Role, normalize_roles};
 
 mod admin_mysql;
 mod admin_sqlite;
+mod galera;
 pub mod keys;
 mod keys_mysql;
 mod keys_sqlite;
@@ -121,7 +122,7 @@ pub enum CreateUserError {
 /// Persistent storage of users and roles.
 #[async_trait]
 pub trait Store: RefreshStore + AdminStore + KeyStore + Send + Sync + 'static {
-    /// Checks that the database answers.
+    /// Checks that the database answers (and, on a Galera node, that the node is ready).
     async fn ping(&self) -> Result<(), StoreError>;
 
     /// The user with this username (case- and trailing-space-insensitive), with its roles.

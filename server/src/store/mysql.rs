@@ -24,6 +24,7 @@ const CREATE_ATTEMPTS: u32 = 5;
 /// Server error codes that mean "the database cannot serve us right now".
 const UNAVAILABLE_CODES: &[u16] = &[
     1040, // too many connections
+    1047, // Galera node joining or without quorum ("WSREP has not yet prepared node")
     1053, // server shutdown in progress
     1152, 1153, 1158, 1159, 1160, 1161, // network read/write errors
     1203, // max_user_connections
@@ -274,7 +275,11 @@ where
 #[async_trait]
 impl Store for MySqlStore {
     async fn ping(&self) -> Result<(), StoreError> {
-        self.read(|mut c| async move { c.ping().await }).await
+        self.read(|mut c| async move {
+            c.ping().await?;
+            super::galera::node_ready(&mut c).await
+        })
+        .await
     }
 
     async fn find_user_by_username(
