@@ -1,12 +1,17 @@
 //! What the Galera readiness check must not change: authd as shipped on SQLite and on a plain
 //! MariaDB (not a Galera node: `wsrep_on` is OFF, and so is `wsrep_ready`) is ready, and serves.
-//! The Galera cluster itself is exercised by `tests/galera/run.sh`.
+//! And the refresh rule the Galera races check, on one instance: of racing refreshes of one token
+//! exactly one gets 200, and its successor works. The Galera cluster itself is exercised by
+//! `tests/galera/run.sh`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod http_common;
 
+use std::sync::Arc;
+
 use authcore_server::config::JwtSecret;
-use http_common::{Backend, MysqlDb, TestServer, shipped_config};
+use http_common::{Backend, MysqlDb, PASSWORD, TestServer, shipped_config};
+use serde_json::json;
 use zeroize::Zeroizing;
 
 /// authd as shipped; with MariaDB it needs the shared JWT secret every instance is given.
@@ -35,4 +40,40 @@ async fn readyz_is_200_and_signup_works_when_not_a_galera_node(backend: Backend)
         .assert_json(200, r#"{"status":"ok"}"#);
 }
 
-on_both_backends!(readyz_is_200_and_signup_works_when_not_a_galera_node);
+async fn of_racing_refreshes_one_wins_and_its_successor_works(backend: Backend) {
+    let srv = Arc::new(shipped(backend).await);
+    assert_eq!(srv.signup("galerarace", None).await.status, 200);
+    for _ in 0..5 {
+        let token = srv.signin("galerarace", PASSWORD).await.json()["refreshToken"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let body = json!({ "refreshToken": token });
+        let racers: Vec<_> = (0..16)
+            .map(|_| {
+                let (srv, body) = (Arc::clone(&srv), body.clone());
+                tokio::spawn(async move { srv.post_json("/api/auth/refreshtoken", &body).await })
+            })
+            .collect();
+        let mut answers = Vec::new();
+        for racer in racers {
+            answers.push(racer.await.unwrap());
+        }
+        let winners: Vec<_> = answers.iter().filter(|r| r.status == 200).collect();
+        assert_eq!(
+            winners.len(),
+            1,
+            "{:?}",
+            answers.iter().map(|r| r.status).collect::<Vec<_>>()
+        );
+        assert!(answers.iter().all(|r| r.status == 200 || r.status == 403));
+        let successor = json!({ "refreshToken": winners[0].json()["refreshToken"] });
+        let next = srv.post_json("/api/auth/refreshtoken", &successor).await;
+        assert_eq!(next.status, 200, "{}", next.body);
+    }
+}
+
+on_both_backends!(
+    readyz_is_200_and_signup_works_when_not_a_galera_node,
+    of_racing_refreshes_one_wins_and_its_successor_works,
+);

@@ -10,12 +10,12 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 [ "$(id -u)" -eq 0 ] || { glog "run as root (mariadbd runs as the mysql user)"; exit 1; }
 
 teardown() {
-  [ "${GALERA_KEEP:-0}" = 1 ] && return
   haproxy_down
   authd_down
   cluster_down
 }
-trap teardown EXIT
+on_exit() { [ "${GALERA_KEEP:-0}" = 1 ] || teardown; }
+trap on_exit EXIT
 
 out="$GALERA_ROOT.e2e.out"
 rc=0

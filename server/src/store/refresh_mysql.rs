@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use mysql_async::prelude::Queryable;
-use mysql_async::{Error as MyError, Row, TxOpts};
+use mysql_async::{Error as MyError, Row, ServerError, TxOpts};
 
 use super::mysql::{MySqlStore, bounded, map_err, take};
 use super::{NewRefreshToken, RefreshRow, RefreshStore, Rotation, StoreError};
@@ -36,6 +36,11 @@ const INSERT_SUCCESSOR: &str = "INSERT INTO refresh_tokens
     (token_hash, family_id, user_id, expires_at, createdAt)
     SELECT ?, family_id, user_id, ?, UTC_TIMESTAMP() FROM refresh_tokens WHERE token_hash = ?";
 
+/// 2 when the successor is stored and the presented token is marked rotated at `now`.
+const CONFIRM: &str = "SELECT
+    (SELECT COUNT(*) FROM refresh_tokens WHERE token_hash = ?)
+  + (SELECT COUNT(*) FROM refresh_tokens WHERE token_hash = ? AND rotated_at = ?)";
+
 const SELECT: &str = "SELECT user_id, family_id, expires_at, rotated_at, revoked_at
     FROM refresh_tokens WHERE token_hash = ?";
 
@@ -46,6 +51,9 @@ const REVOKE_FAMILY: &str =
 
 const REVOKE_USER: &str =
     "UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL";
+
+/// InnoDB's deadlock error (also Galera's certification failure).
+const ER_LOCK_DEADLOCK: u16 = 1213;
 
 /// Attempts of a statement that hit a deadlock or lock-wait timeout (racing rotations and
 /// revocations of one family do, on InnoDB).
@@ -73,6 +81,16 @@ where
             Err(e) => return Err(map_err(e)),
         }
     }
+}
+
+/// A rotation that did not take: reported like a deadlock, so that [`retrying`] runs it again
+/// (which then finds the token rotated by the winner, or wins itself).
+fn rotation_lost(what: &str) -> MyError {
+    MyError::Server(ServerError {
+        code: ER_LOCK_DEADLOCK,
+        message: format!("refresh rotation lost: {what}"),
+        state: "40001".to_owned(),
+    })
 }
 
 fn row_of(mut row: Row) -> Result<RefreshRow, MyError> {
@@ -111,8 +129,23 @@ impl MySqlStore {
             (successor_hash, successor_expires_at, hash),
         )
         .await?;
+        if tx.affected_rows() != 1 {
+            tx.rollback().await?;
+            return Err(rotation_lost("the successor was not inserted"));
+        }
         let row = find(&mut tx, hash).await?;
         tx.commit().await?;
+        // A 200 must mean a stored successor. Under Galera, a local transaction can lose to a
+        // conflicting write replicated from another node (certification or brute-force abort);
+        // that must surface as an error, but confirm on this node (where the commit is visible
+        // at once) that this rotation is the one that was stored.
+        let confirmed: Option<u64> = conn
+            .exec_first(CONFIRM, (successor_hash, hash, now))
+            .await?;
+        if confirmed != Some(2) {
+            tracing::warn!("refresh rotation not found after COMMIT; retrying it");
+            return Err(rotation_lost("the rotation was not stored"));
+        }
         Ok(match row {
             Some(row) => Rotation::Rotated {
                 user_id: row.user_id,
