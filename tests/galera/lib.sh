@@ -141,6 +141,7 @@ start_node() { # <n> [--wsrep-new-cluster]
   rm -f "$(pidf "$n")"
   glog "n$n: mariadbd $*"
   setsid /usr/sbin/mariadbd --defaults-file="$(cnf "$n")" "$@" </dev/null >>"$LOG_DIR/n$n.stdout" 2>&1 &
+  disown # a later kill -9 is the test's doing, not news for the shell
 }
 
 wait_synced() { # <n>: wsrep_ready=ON and Synced
@@ -235,6 +236,7 @@ authd_start() { # <n>
     RUST_LOG="${GALERA_AUTHD_LOG:-warn}" \
     setsid "$AUTHD_BIN" </dev/null >>"$LOG_DIR/authd$n.log" 2>&1 &
   echo $! >"$(authd_pidf "$n")"
+  disown
 }
 
 authd_up() {
