@@ -36,10 +36,10 @@ const INSERT_SUCCESSOR: &str = "INSERT INTO refresh_tokens
     (token_hash, family_id, user_id, expires_at, createdAt)
     SELECT ?, family_id, user_id, ?, UTC_TIMESTAMP() FROM refresh_tokens WHERE token_hash = ?";
 
-/// 2 when the successor is stored and the presented token is marked rotated at `now`.
+/// Whether the successor is stored, and whether the presented token is marked rotated at `now`.
 const CONFIRM: &str = "SELECT
-    (SELECT COUNT(*) FROM refresh_tokens WHERE token_hash = ?)
-  + (SELECT COUNT(*) FROM refresh_tokens WHERE token_hash = ? AND rotated_at = ?)";
+    EXISTS (SELECT 1 FROM refresh_tokens WHERE token_hash = ?),
+    EXISTS (SELECT 1 FROM refresh_tokens WHERE token_hash = ? AND rotated_at = ?)";
 
 const SELECT: &str = "SELECT user_id, family_id, expires_at, rotated_at, revoked_at
     FROM refresh_tokens WHERE token_hash = ?";
@@ -139,11 +139,16 @@ impl MySqlStore {
         // conflicting write replicated from another node (certification or brute-force abort);
         // that must surface as an error, but confirm on this node (where the commit is visible
         // at once) that this rotation is the one that was stored.
-        let confirmed: Option<u64> = conn
+        let confirmed: Option<(bool, bool)> = conn
             .exec_first(CONFIRM, (successor_hash, hash, now))
             .await?;
-        if confirmed != Some(2) {
-            tracing::warn!("refresh rotation not found after COMMIT; retrying it");
+        if confirmed != Some((true, true)) {
+            let (successor_stored, marked_rotated) = confirmed.unwrap_or_default();
+            tracing::warn!(
+                successor_stored,
+                marked_rotated,
+                "refresh rotation not found after COMMIT; retrying it"
+            );
             return Err(rotation_lost("the rotation was not stored"));
         }
         Ok(match row {
