@@ -25,7 +25,14 @@ if [ "$rc" -eq 0 ]; then
   teardown
   [ "${GALERA_FRESH:-1}" = 1 ] && rm -rf "$GALERA_ROOT"
   mkdir -p "$GALERA_ROOT"
-  { cluster_up && authd_up && haproxy_up && status; } || rc=$?
+  # Three nodes take ~400 MB; a full disk shows up as "table is full" (1114) and 500s.
+  free_mb=$(($(df --output=avail -k "$GALERA_ROOT" | tail -1) / 1024))
+  if [ "$free_mb" -lt 1024 ]; then
+    glog "only ${free_mb} MB free under $GALERA_ROOT; need 1 GB"
+    rc=1
+  else
+    { cluster_up && authd_up && haproxy_up && status; } || rc=$?
+  fi
 fi
 if [ "$rc" -ne 0 ]; then
   glog "harness did not come up; logs in $LOG_DIR"
