@@ -34,6 +34,7 @@ async fn unreachable_mysql_gives_fast_503s_and_the_server_still_starts() {
             started.elapsed()
         );
         res.assert_json(503, UNAVAILABLE);
+        assert_eq!(res.header("retry-after"), Some("1"), "{path}");
     }
     for path in ["/api/test/user", "/api/test/mod", "/api/test/admin"] {
         let started = Instant::now();

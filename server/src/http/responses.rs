@@ -130,16 +130,20 @@ pub fn not_found(method: &http::Method, path: &str) -> Response<Body> {
     message(StatusCode::NOT_FOUND, &format!("Cannot {method} {path}"))
 }
 
-/// The response for a store failure: 503 when unavailable, else 500 (logged).
+/// Seconds a client is asked to wait after a 503 of an unavailable store.
+const STORE_RETRY_AFTER_SECONDS: u32 = 1;
+
+/// The response for a store failure: 503 with `Retry-After` when unavailable, else 500 (logged).
 pub fn store_error(error: &crate::store::StoreError) -> Response<Body> {
     match error {
         crate::store::StoreError::Unavailable(reason) => {
             tracing::debug!(%reason, "store unavailable");
             let mut response = unavailable();
             // Nothing was done (see `crate::database`): the client may simply retry.
-            response
-                .headers_mut()
-                .insert(http::header::RETRY_AFTER, HeaderValue::from_static("1"));
+            response.headers_mut().insert(
+                http::header::RETRY_AFTER,
+                HeaderValue::from(STORE_RETRY_AFTER_SECONDS),
+            );
             response
         }
         crate::store::StoreError::Other(reason) => {

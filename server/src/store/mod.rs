@@ -18,6 +18,7 @@ use authcore::roles::{Role, normalize_roles};
 mod admin_mysql;
 mod admin_sqlite;
 pub mod commit_gate;
+mod galera;
 mod identity;
 mod identity_mysql;
 mod identity_sqlite;
@@ -126,7 +127,7 @@ pub enum CreateUserError {
 /// Persistent storage of users and roles.
 #[async_trait]
 pub trait Store: RefreshStore + AdminStore + KeyStore + Send + Sync + 'static {
-    /// Checks that the database answers.
+    /// Checks that the database answers (and, on a Galera node, that the node is ready).
     async fn ping(&self) -> Result<(), StoreError>;
 
     /// The user with this username's key, with its roles; a colliding legacy user without a key

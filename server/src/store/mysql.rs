@@ -12,8 +12,8 @@ use async_trait::async_trait;
 use authcore::roles::{Role, normalize_roles};
 use mysql_async::prelude::{FromValue, Queryable};
 use mysql_async::{
-    Conn, DriverError, Error as MyError, Opts, OptsBuilder, Pool, PoolConstraints, PoolOpts, Row,
-    TxOpts, UrlError,
+    Conn, DriverError, Error as MyError, Opts, OptsBuilder, Pool, PoolConstraints, Row, TxOpts,
+    UrlError,
 };
 
 use super::commit_gate;
@@ -28,6 +28,7 @@ const CREATE_ATTEMPTS: u32 = 5;
 /// Server error codes that mean "the database cannot serve us right now".
 const UNAVAILABLE_CODES: &[u16] = &[
     1040, // too many connections
+    1047, // Galera node joining or without quorum ("WSREP has not yet prepared node")
     1053, // server shutdown in progress
     1152, 1153, 1158, 1159, 1160, 1161, // network read/write errors
     1203, // max_user_connections
@@ -82,19 +83,7 @@ pub(crate) struct MySqlStore {
 impl MySqlStore {
     /// Builds the pool (at most `pool_size` connections) and sets up the schema.
     pub(crate) async fn connect(url: &str, pool_size: usize) -> Result<Self, StoreError> {
-        let opts = Opts::from_url(url).map_err(|e| StoreError::Other(describe_url_error(&e)))?;
-        let max = pool_size.max(1);
-        let constraints = PoolConstraints::new(0, max)
-            .ok_or_else(|| StoreError::Other(format!("invalid pool size {pool_size}")))?;
-        let pool_opts = PoolOpts::default()
-            .with_constraints(constraints)
-            .with_inactive_connection_ttl(Duration::from_secs(60))
-            .with_ttl_check_interval(Duration::from_secs(30));
-        let opts = OptsBuilder::from_opts(opts)
-            .pool_opts(pool_opts)
-            .conn_ttl(Some(Duration::from_secs(300)))
-            .tcp_keepalive(Some(Duration::from_secs(30)))
-            .tcp_nodelay(true);
+        let opts = connection_options(url, pool_size)?;
         let store = Self {
             pool: Pool::new(opts),
         };
@@ -173,6 +162,27 @@ impl MySqlStore {
         tx.commit().await?;
         Ok(id)
     }
+}
+
+/// The driver's options for `url`: the URL's own settings (including its pool options, so that
+/// e.g. `?reset_connection=false` holds: on MariaDB 10.11 a Galera node skips `wsrep_sync_wait`
+/// after COM_RESET_CONNECTION) with authd's pool size, idle and lifetime bounds.
+fn connection_options(url: &str, pool_size: usize) -> Result<OptsBuilder, StoreError> {
+    let opts = Opts::from_url(url).map_err(|e| StoreError::Other(describe_url_error(&e)))?;
+    let max = pool_size.max(1);
+    let constraints = PoolConstraints::new(0, max)
+        .ok_or_else(|| StoreError::Other(format!("invalid pool size {pool_size}")))?;
+    let pool_opts = opts
+        .pool_opts()
+        .clone()
+        .with_constraints(constraints)
+        .with_inactive_connection_ttl(Duration::from_secs(60))
+        .with_ttl_check_interval(Duration::from_secs(30));
+    Ok(OptsBuilder::from_opts(opts)
+        .pool_opts(pool_opts)
+        .conn_ttl(Some(Duration::from_secs(300)))
+        .tcp_keepalive(Some(Duration::from_secs(30)))
+        .tcp_nodelay(true))
 }
 
 /// Outcome of a failed create attempt.
@@ -322,7 +332,11 @@ where
 #[async_trait]
 impl Store for MySqlStore {
     async fn ping(&self) -> Result<(), StoreError> {
-        self.read(|mut c| async move { c.ping().await }).await
+        self.read(|mut c| async move {
+            c.ping().await?;
+            super::galera::node_ready(&mut c).await
+        })
+        .await
     }
 
     async fn find_user_by_username(
@@ -397,7 +411,7 @@ impl Store for MySqlStore {
 
 #[cfg(test)]
 mod tests {
-    use super::without_values;
+    use super::*;
 
     #[test]
     fn logged_server_messages_never_carry_row_values() {
@@ -408,6 +422,19 @@ mod tests {
         assert_eq!(
             without_values("Lock wait timeout exceeded"),
             "Lock wait timeout exceeded"
+        );
+    }
+
+    #[test]
+    fn the_urls_pool_options_are_kept() {
+        let opts = |url| Opts::from(connection_options(url, 7).unwrap());
+        let kept = opts("mysql://root@127.0.0.1/db?reset_connection=false");
+        assert!(!kept.pool_opts().reset_connection());
+        assert_eq!(kept.pool_opts().constraints().max(), 7);
+        assert!(
+            opts("mysql://root@127.0.0.1/db")
+                .pool_opts()
+                .reset_connection()
         );
     }
 }

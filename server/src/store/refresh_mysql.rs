@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use mysql_async::prelude::Queryable;
-use mysql_async::{Error as MyError, Row, TxOpts};
+use mysql_async::{Error as MyError, Row, ServerError, TxOpts};
 
 use super::mysql::{MySqlStore, bounded, commit_allowed, map_err, take};
 use super::{NewRefreshToken, RefreshRow, RefreshStore, Rotation, StoreError};
@@ -79,6 +79,11 @@ pub(super) async fn migrate(pool: &mysql_async::Pool) -> Result<(), StoreError> 
     .await
 }
 
+/// Whether the successor is stored, and whether the presented token is marked rotated at `now`.
+const CONFIRM: &str = "SELECT
+    EXISTS (SELECT 1 FROM refresh_tokens WHERE token_hash = ?),
+    EXISTS (SELECT 1 FROM refresh_tokens WHERE token_hash = ? AND rotated_at = ?)";
+
 const SELECT: &str = "SELECT user_id, family_id, expires_at, rotated_at, revoked_at
     FROM refresh_tokens WHERE token_hash = ?";
 
@@ -89,6 +94,9 @@ const REVOKE_FAMILY: &str =
 
 const REVOKE_USER: &str =
     "UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL";
+
+/// InnoDB's deadlock error (also Galera's certification failure).
+const ER_LOCK_DEADLOCK: u16 = 1213;
 
 /// Attempts of a statement that hit a deadlock or lock-wait timeout (racing rotations and
 /// revocations of one family do, on InnoDB).
@@ -116,6 +124,16 @@ where
             Err(e) => return Err(map_err(e)),
         }
     }
+}
+
+/// A rotation that did not take: reported like a deadlock, so that [`retrying`] runs it again
+/// (which then finds the token rotated by the winner, or wins itself).
+fn rotation_lost(what: &str) -> MyError {
+    MyError::Server(ServerError {
+        code: ER_LOCK_DEADLOCK,
+        message: format!("refresh rotation lost: {what}"),
+        state: "40001".to_owned(),
+    })
 }
 
 fn row_of(mut row: Row) -> Result<RefreshRow, MyError> {
@@ -160,9 +178,29 @@ impl MySqlStore {
             ),
         )
         .await?;
+        if tx.affected_rows() != 1 {
+            tx.rollback().await?;
+            return Err(rotation_lost("the successor was not inserted"));
+        }
         let row = find(&mut tx, hash).await?;
         commit_allowed()?;
         tx.commit().await?;
+        // A 200 must mean a stored successor. Under Galera, a local transaction can lose to a
+        // conflicting write replicated from another node (certification or brute-force abort);
+        // that must surface as an error, but confirm on this node (where the commit is visible
+        // at once) that this rotation is the one that was stored.
+        let confirmed: Option<(bool, bool)> = conn
+            .exec_first(CONFIRM, (successor_hash, hash, now))
+            .await?;
+        if confirmed != Some((true, true)) {
+            let (successor_stored, marked_rotated) = confirmed.unwrap_or_default();
+            tracing::warn!(
+                successor_stored,
+                marked_rotated,
+                "refresh rotation not found after COMMIT; retrying it"
+            );
+            return Err(rotation_lost("the rotation was not stored"));
+        }
         Ok(match row {
             Some(row) => Rotation::Rotated {
                 user_id: row.user_id,
