@@ -164,8 +164,8 @@ class SessionTests(private val h: Harness) {
         h.test("errors carry stable codes") {
             assertThrows<AuthcoreException.Token>("malformed") { inspectToken("abc") }
             assertThrows<AuthcoreException.Token>("token_too_large") { isExpired("a".repeat(9000), 0UL) }
-            assertThrows<AuthcoreException.Key>("weak_secret") { TokenVerifier.fromHs256Secret(ByteArray(4), VerifyConfig()) }
-            assertThrows<AuthcoreException.Key>("invalid_jwks") { TokenVerifier.fromJwks("{", VerifyConfig()) }
+            assertThrows<AuthcoreException.Key>("weak_secret") { TokenVerifier.fromHs256Secret(ByteArray(4), VerifyOptions()) }
+            assertThrows<AuthcoreException.Key>("invalid_jwks") { TokenVerifier.fromJwks("{", VerifyOptions()) }
             AuthSession(memoryTokenStore()).use { s ->
                 assertThrows<AuthcoreException.Session>("not_signed_in") { s.headers(HeaderStyle.BOTH) }
                 assertThrows<AuthcoreException.Session>("invalid_response") { s.saveSigninResponse("[]") }
