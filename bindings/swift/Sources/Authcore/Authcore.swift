@@ -834,10 +834,13 @@ public func FfiConverterTypeAsyncRefresher_lower(_ value: AsyncRefresher) -> UIn
 /**
  * A signed-in session kept in a `TokenStore` under `authcore.session`.
  *
- * Create one per app and share it: it caches the stored session (read on first use) and
- * serializes writes, so keep other writers away from that key. Every method is thread-safe.
- * The store is called while an internal lock is held: store implementations must not call back
- * into the session.
+ * Every call reads the store, so sessions sharing one store (an app and its extension, each with
+ * its own `AuthSession`) see each other's sign-ins, refreshes and sign-outs; before refreshing, a
+ * session re-reads the store and adopts a session another one already refreshed. The decisions
+ * are `authcore::session::SessionMachine`'s, the same the JS package makes. Every method is
+ * thread-safe. The store is called with no lock held, one call at a time per session; a store
+ * that calls back into its own session from inside a store method fails with `store_reentered`
+ * instead of deadlocking.
  */
 public protocol AuthSessionProtocol: AnyObject, Sendable {
     
@@ -864,7 +867,8 @@ public protocol AuthSessionProtocol: AnyObject, Sendable {
     func headers(style: HeaderStyle) throws  -> [HttpHeader]
     
     /**
-     * Whether a session is stored. Fails with `invalid_session` or the store's error.
+     * Whether a session is stored (an unreadable stored value counts as signed out). Fails with
+     * the store's error.
      */
     func isSignedIn() throws  -> Bool
     
@@ -881,24 +885,25 @@ public protocol AuthSessionProtocol: AnyObject, Sendable {
     func refreshRequestBody() throws  -> String
     
     /**
-     * Applies authd's refresh response body (`{accessToken, refreshToken?}`) to the session.
+     * Applies authd's refresh response body (`{accessToken, refreshToken?}`) to the stored
+     * session.
      *
-     * Fails with `not_signed_in`, `invalid_response`, or the store's error (the new tokens are
-     * then kept in memory, since authd may already have retired the old refresh token).
+     * Fails with `not_signed_in`, `invalid_response`, or the store's error.
      */
     func saveRefreshResponse(json: String) throws 
     
     /**
      * Saves authd's signin response body (`{id, username, email, roles, accessToken,
-     * refreshToken?}`), replacing any session, and returns the user.
+     * refreshToken?}`), replacing any session, and returns the user. A refresh under way is not
+     * applied when it lands.
      *
-     * Fails with `invalid_response`, or the store's error (then nothing changes).
+     * Fails with `invalid_response`, or the store's error (then nothing is saved).
      */
     func saveSigninResponse(json: String) throws  -> SessionUser
     
     /**
-     * Removes the session from the store and memory. A refresh under way is not applied when it
-     * lands. Succeeds when already signed out, and clears an unreadable stored session.
+     * Removes the session from the store. A refresh under way is not applied when it lands.
+     * Succeeds when already signed out, and clears an unreadable stored session.
      */
     func signOut() throws 
     
@@ -924,10 +929,13 @@ public protocol AuthSessionProtocol: AnyObject, Sendable {
 /**
  * A signed-in session kept in a `TokenStore` under `authcore.session`.
  *
- * Create one per app and share it: it caches the stored session (read on first use) and
- * serializes writes, so keep other writers away from that key. Every method is thread-safe.
- * The store is called while an internal lock is held: store implementations must not call back
- * into the session.
+ * Every call reads the store, so sessions sharing one store (an app and its extension, each with
+ * its own `AuthSession`) see each other's sign-ins, refreshes and sign-outs; before refreshing, a
+ * session re-reads the store and adopts a session another one already refreshed. The decisions
+ * are `authcore::session::SessionMachine`'s, the same the JS package makes. Every method is
+ * thread-safe. The store is called with no lock held, one call at a time per session; a store
+ * that calls back into its own session from inside a store method fails with `store_reentered`
+ * instead of deadlocking.
  */
 open class AuthSession: AuthSessionProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -1047,7 +1055,8 @@ open func headers(style: HeaderStyle)throws  -> [HttpHeader]  {
 }
     
     /**
-     * Whether a session is stored. Fails with `invalid_session` or the store's error.
+     * Whether a session is stored (an unreadable stored value counts as signed out). Fails with
+     * the store's error.
      */
 open func isSignedIn()throws  -> Bool  {
     return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeAuthcoreError_lift) {
@@ -1086,10 +1095,10 @@ open func refreshRequestBody()throws  -> String  {
 }
     
     /**
-     * Applies authd's refresh response body (`{accessToken, refreshToken?}`) to the session.
+     * Applies authd's refresh response body (`{accessToken, refreshToken?}`) to the stored
+     * session.
      *
-     * Fails with `not_signed_in`, `invalid_response`, or the store's error (the new tokens are
-     * then kept in memory, since authd may already have retired the old refresh token).
+     * Fails with `not_signed_in`, `invalid_response`, or the store's error.
      */
 open func saveRefreshResponse(json: String)throws   {try rustCallWithError(FfiConverterTypeAuthcoreError_lift) {
         uniffiCallStatus in
@@ -1102,9 +1111,10 @@ open func saveRefreshResponse(json: String)throws   {try rustCallWithError(FfiCo
     
     /**
      * Saves authd's signin response body (`{id, username, email, roles, accessToken,
-     * refreshToken?}`), replacing any session, and returns the user.
+     * refreshToken?}`), replacing any session, and returns the user. A refresh under way is not
+     * applied when it lands.
      *
-     * Fails with `invalid_response`, or the store's error (then nothing changes).
+     * Fails with `invalid_response`, or the store's error (then nothing is saved).
      */
 open func saveSigninResponse(json: String)throws  -> SessionUser  {
     return try  FfiConverterTypeSessionUser_lift(try rustCallWithError(FfiConverterTypeAuthcoreError_lift) {
@@ -1117,8 +1127,8 @@ open func saveSigninResponse(json: String)throws  -> SessionUser  {
 }
     
     /**
-     * Removes the session from the store and memory. A refresh under way is not applied when it
-     * lands. Succeeds when already signed out, and clears an unreadable stored session.
+     * Removes the session from the store. A refresh under way is not applied when it lands.
+     * Succeeds when already signed out, and clears an unreadable stored session.
      */
 open func signOut()throws   {try rustCallWithError(FfiConverterTypeAuthcoreError_lift) {
         uniffiCallStatus in
@@ -2114,7 +2124,7 @@ public func FfiConverterTypeSessionUser_lower(_ value: SessionUser) -> RustBuffe
  *
  * | variant | code | meaning |
  * |---|---|---|
- * | `Session` | `not_signed_in` | the store holds no session |
+ * | `Session` | `store_reentered` | a `TokenStore` method called back into its own `AuthSession` |
  * | `Refresh` | `refresh_aborted` | the refresh a caller waited for was cancelled or panicked |
  * | `Callback` | `unexpected_callback_error` | a foreign callback threw something other than `AuthcoreError` |
  *
@@ -2149,8 +2159,8 @@ enum AuthcoreError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
          */detail: String
     )
     /**
-     * Session state or an authd response is unusable (`invalid_response`, `invalid_session`,
-     * `no_refresh_token`, `not_signed_in`).
+     * Session state or an authd response is unusable (`invalid_response`, `no_refresh_token`,
+     * `not_signed_in`, `session_changed`, `store_reentered`).
      */
     case Session(
         /**
@@ -2908,7 +2918,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_authcore_ffi_checksum_method_authsession_headers() != 14012) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_authcore_ffi_checksum_method_authsession_is_signed_in() != 33859) {
+    if (uniffi_authcore_ffi_checksum_method_authsession_is_signed_in() != 8558) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_authcore_ffi_checksum_method_authsession_needs_refresh() != 33672) {
@@ -2917,13 +2927,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_authcore_ffi_checksum_method_authsession_refresh_request_body() != 293) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_authcore_ffi_checksum_method_authsession_save_refresh_response() != 5650) {
+    if (uniffi_authcore_ffi_checksum_method_authsession_save_refresh_response() != 3111) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_authcore_ffi_checksum_method_authsession_save_signin_response() != 4401) {
+    if (uniffi_authcore_ffi_checksum_method_authsession_save_signin_response() != 35255) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_authcore_ffi_checksum_method_authsession_sign_out() != 47788) {
+    if (uniffi_authcore_ffi_checksum_method_authsession_sign_out() != 21911) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_authcore_ffi_checksum_method_authsession_fresh_access_token() != 33569) {

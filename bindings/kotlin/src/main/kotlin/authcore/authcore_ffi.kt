@@ -1091,7 +1091,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_authcore_ffi_checksum_method_authsession_headers() and 0xFFFF) != 14012) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_authcore_ffi_checksum_method_authsession_is_signed_in() and 0xFFFF) != 33859) {
+    if ((lib.uniffi_authcore_ffi_checksum_method_authsession_is_signed_in() and 0xFFFF) != 8558) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_authcore_ffi_checksum_method_authsession_needs_refresh() and 0xFFFF) != 33672) {
@@ -1100,13 +1100,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_authcore_ffi_checksum_method_authsession_refresh_request_body() and 0xFFFF) != 293) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_authcore_ffi_checksum_method_authsession_save_refresh_response() and 0xFFFF) != 5650) {
+    if ((lib.uniffi_authcore_ffi_checksum_method_authsession_save_refresh_response() and 0xFFFF) != 3111) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_authcore_ffi_checksum_method_authsession_save_signin_response() and 0xFFFF) != 4401) {
+    if ((lib.uniffi_authcore_ffi_checksum_method_authsession_save_signin_response() and 0xFFFF) != 35255) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_authcore_ffi_checksum_method_authsession_sign_out() and 0xFFFF) != 47788) {
+    if ((lib.uniffi_authcore_ffi_checksum_method_authsession_sign_out() and 0xFFFF) != 21911) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_authcore_ffi_checksum_method_authsession_fresh_access_token() and 0xFFFF) != 33569) {
@@ -2067,10 +2067,13 @@ public object FfiConverterTypeAsyncRefresher: FfiConverter<AsyncRefresher, Long>
 /**
  * A signed-in session kept in a `TokenStore` under `authcore.session`.
  *
- * Create one per app and share it: it caches the stored session (read on first use) and
- * serializes writes, so keep other writers away from that key. Every method is thread-safe.
- * The store is called while an internal lock is held: store implementations must not call back
- * into the session.
+ * Every call reads the store, so sessions sharing one store (an app and its extension, each with
+ * its own `AuthSession`) see each other's sign-ins, refreshes and sign-outs; before refreshing, a
+ * session re-reads the store and adopts a session another one already refreshed. The decisions
+ * are `authcore::session::SessionMachine`'s, the same the JS package makes. Every method is
+ * thread-safe. The store is called with no lock held, one call at a time per session; a store
+ * that calls back into its own session from inside a store method fails with `store_reentered`
+ * instead of deadlocking.
  */
 public interface AuthSessionInterface {
     
@@ -2097,7 +2100,8 @@ public interface AuthSessionInterface {
     fun `headers`(`style`: HeaderStyle): List<HttpHeader>
     
     /**
-     * Whether a session is stored. Fails with `invalid_session` or the store's error.
+     * Whether a session is stored (an unreadable stored value counts as signed out). Fails with
+     * the store's error.
      */
     fun `isSignedIn`(): kotlin.Boolean
     
@@ -2114,24 +2118,25 @@ public interface AuthSessionInterface {
     fun `refreshRequestBody`(): kotlin.String
     
     /**
-     * Applies authd's refresh response body (`{accessToken, refreshToken?}`) to the session.
+     * Applies authd's refresh response body (`{accessToken, refreshToken?}`) to the stored
+     * session.
      *
-     * Fails with `not_signed_in`, `invalid_response`, or the store's error (the new tokens are
-     * then kept in memory, since authd may already have retired the old refresh token).
+     * Fails with `not_signed_in`, `invalid_response`, or the store's error.
      */
     fun `saveRefreshResponse`(`json`: kotlin.String)
     
     /**
      * Saves authd's signin response body (`{id, username, email, roles, accessToken,
-     * refreshToken?}`), replacing any session, and returns the user.
+     * refreshToken?}`), replacing any session, and returns the user. A refresh under way is not
+     * applied when it lands.
      *
-     * Fails with `invalid_response`, or the store's error (then nothing changes).
+     * Fails with `invalid_response`, or the store's error (then nothing is saved).
      */
     fun `saveSigninResponse`(`json`: kotlin.String): SessionUser
     
     /**
-     * Removes the session from the store and memory. A refresh under way is not applied when it
-     * lands. Succeeds when already signed out, and clears an unreadable stored session.
+     * Removes the session from the store. A refresh under way is not applied when it lands.
+     * Succeeds when already signed out, and clears an unreadable stored session.
      */
     fun `signOut`()
     
@@ -2159,10 +2164,13 @@ public interface AuthSessionInterface {
 /**
  * A signed-in session kept in a `TokenStore` under `authcore.session`.
  *
- * Create one per app and share it: it caches the stored session (read on first use) and
- * serializes writes, so keep other writers away from that key. Every method is thread-safe.
- * The store is called while an internal lock is held: store implementations must not call back
- * into the session.
+ * Every call reads the store, so sessions sharing one store (an app and its extension, each with
+ * its own `AuthSession`) see each other's sign-ins, refreshes and sign-outs; before refreshing, a
+ * session re-reads the store and adopts a session another one already refreshed. The decisions
+ * are `authcore::session::SessionMachine`'s, the same the JS package makes. Every method is
+ * thread-safe. The store is called with no lock held, one call at a time per session; a store
+ * that calls back into its own session from inside a store method fails with `store_reentered`
+ * instead of deadlocking.
  */
 open class AuthSession: Disposable, AutoCloseable, AuthSessionInterface
 {
@@ -2351,7 +2359,8 @@ open class AuthSession: Disposable, AutoCloseable, AuthSessionInterface
 
     
     /**
-     * Whether a session is stored. Fails with `invalid_session` or the store's error.
+     * Whether a session is stored (an unreadable stored value counts as signed out). Fails with
+     * the store's error.
      */
     @Throws(AuthcoreException::class)override fun `isSignedIn`(): kotlin.Boolean {
             return FfiConverterBoolean.lift(
@@ -2405,10 +2414,10 @@ open class AuthSession: Disposable, AutoCloseable, AuthSessionInterface
 
     
     /**
-     * Applies authd's refresh response body (`{accessToken, refreshToken?}`) to the session.
+     * Applies authd's refresh response body (`{accessToken, refreshToken?}`) to the stored
+     * session.
      *
-     * Fails with `not_signed_in`, `invalid_response`, or the store's error (the new tokens are
-     * then kept in memory, since authd may already have retired the old refresh token).
+     * Fails with `not_signed_in`, `invalid_response`, or the store's error.
      */
     @Throws(AuthcoreException::class)override fun `saveRefreshResponse`(`json`: kotlin.String)
         = 
@@ -2426,9 +2435,10 @@ open class AuthSession: Disposable, AutoCloseable, AuthSessionInterface
     
     /**
      * Saves authd's signin response body (`{id, username, email, roles, accessToken,
-     * refreshToken?}`), replacing any session, and returns the user.
+     * refreshToken?}`), replacing any session, and returns the user. A refresh under way is not
+     * applied when it lands.
      *
-     * Fails with `invalid_response`, or the store's error (then nothing changes).
+     * Fails with `invalid_response`, or the store's error (then nothing is saved).
      */
     @Throws(AuthcoreException::class)override fun `saveSigninResponse`(`json`: kotlin.String): SessionUser {
             return FfiConverterTypeSessionUser.lift(
@@ -2446,8 +2456,8 @@ open class AuthSession: Disposable, AutoCloseable, AuthSessionInterface
 
     
     /**
-     * Removes the session from the store and memory. A refresh under way is not applied when it
-     * lands. Succeeds when already signed out, and clears an unreadable stored session.
+     * Removes the session from the store. A refresh under way is not applied when it lands.
+     * Succeeds when already signed out, and clears an unreadable stored session.
      */
     @Throws(AuthcoreException::class)override fun `signOut`()
         = 
@@ -3786,7 +3796,7 @@ public object FfiConverterTypeSessionUser: FfiConverterRustBuffer<SessionUser> {
  *
  * | variant | code | meaning |
  * |---|---|---|
- * | `Session` | `not_signed_in` | the store holds no session |
+ * | `Session` | `store_reentered` | a `TokenStore` method called back into its own `AuthSession` |
  * | `Refresh` | `refresh_aborted` | the refresh a caller waited for was cancelled or panicked |
  * | `Callback` | `unexpected_callback_error` | a foreign callback threw something other than `AuthcoreError` |
  *
@@ -3834,8 +3844,8 @@ sealed class AuthcoreException: kotlin.Exception() {
     }
     
     /**
-     * Session state or an authd response is unusable (`invalid_response`, `invalid_session`,
-     * `no_refresh_token`, `not_signed_in`).
+     * Session state or an authd response is unusable (`invalid_response`, `no_refresh_token`,
+     * `not_signed_in`, `session_changed`, `store_reentered`).
      */
     class Session(
         
