@@ -44,19 +44,25 @@ for language in "${languages[@]}"; do
     --out-dir "$out/$language" >/dev/null
   case "$language" in
     swift)
+      # Two generated files, one Swift module: authcore-ffi's (Authcore.swift) and the records
+      # authcore declares (AuthcoreCore.swift, see core/uniffi.toml).
       mkdir -p bindings/swift/Sources/Authcore bindings/swift/Headers
-      cp "$out/swift/Authcore.swift" bindings/swift/Sources/Authcore/Authcore.swift
-      cp "$out/swift/AuthcoreFFI.h" bindings/swift/Headers/AuthcoreFFI.h
+      cp "$out/swift/Authcore.swift" "$out/swift/AuthcoreCore.swift" bindings/swift/Sources/Authcore/
+      cp "$out/swift/AuthcoreFFI.h" "$out/swift/AuthcoreCoreFFI.h" bindings/swift/Headers/
+      # One C module for both headers (their UNIFFI_SHARED_H guard keeps RustBuffer & co. single).
       # An xcframework's Headers folder needs the modulemap under this exact name.
-      cp "$out/swift/AuthcoreFFI.modulemap" bindings/swift/Headers/module.modulemap
+      sed 's|^\( *\)header "AuthcoreFFI.h"|\1header "AuthcoreCoreFFI.h"\n\1header "AuthcoreFFI.h"|' \
+        "$out/swift/AuthcoreFFI.modulemap" >bindings/swift/Headers/module.modulemap
       ;;
     kotlin)
-      mkdir -p bindings/kotlin/src/main/kotlin/authcore
+      # Package `authcore` (authcore-ffi) and `authcore.core` (the records authcore declares).
+      mkdir -p bindings/kotlin/src/main/kotlin/authcore/core
       cp "$out/kotlin/authcore/authcore_ffi.kt" bindings/kotlin/src/main/kotlin/authcore/authcore_ffi.kt
+      cp "$out/kotlin/authcore/core/authcore.kt" bindings/kotlin/src/main/kotlin/authcore/core/authcore.kt
       ;;
     python)
-      # Not committed (see bindings/python/.gitignore): the tests regenerate it.
-      cp "$out/python/authcore_ffi.py" bindings/python/authcore_ffi.py
+      # Not committed (see bindings/python/.gitignore): the tests regenerate them.
+      cp "$out/python/authcore_ffi.py" "$out/python/authcore.py" bindings/python/
       cp "$library" bindings/python/
       ;;
   esac
@@ -64,8 +70,10 @@ for language in "${languages[@]}"; do
 done
 
 if $check; then
-  committed=(bindings/swift/Sources/Authcore/Authcore.swift bindings/swift/Headers
-    bindings/kotlin/src/main/kotlin/authcore/authcore_ffi.kt)
+  committed=(bindings/swift/Sources/Authcore/Authcore.swift
+    bindings/swift/Sources/Authcore/AuthcoreCore.swift bindings/swift/Headers
+    bindings/kotlin/src/main/kotlin/authcore/authcore_ffi.kt
+    bindings/kotlin/src/main/kotlin/authcore/core/authcore.kt)
   if ! git diff --exit-code --stat -- "${committed[@]}" ||
     [ -n "$(git status --porcelain -- "${committed[@]}")" ]; then
     echo "generated bindings differ from the committed ones: run bindings/generate.sh and commit" >&2

@@ -4,18 +4,26 @@
 export { inspectToken, isExpired, hasRole, Verifier } from './wasm/authcore_wasm.js';
 export type {
   AuthSessionOptions,
-  Claims,
   HeaderStyle,
+  Inspection,
   JsonWebKeySet,
   RefreshFn,
   RefreshResponse,
   SessionUser,
   SigninResponse,
   StorageLike,
-  TokenInfo,
+  VerifiedClaims,
   VerifierKey,
-  VerifierOptions,
+  VerifyOptions,
 } from './wasm/authcore_wasm.js';
+// The token records are declared once in the Rust core (tsify) under the names every binding uses.
+import type { Inspection, VerifiedClaims, VerifyOptions } from './wasm/authcore_wasm.js';
+/** @deprecated The earlier name of `Inspection`. */
+export type TokenInfo = Inspection;
+/** @deprecated The earlier name of `VerifiedClaims` (whose absent claims are now `null`, `aud` an array). */
+export type Claims = VerifiedClaims;
+/** @deprecated The earlier name of `VerifyOptions`. */
+export type VerifierOptions = VerifyOptions;
 export { AuthSession } from './session.js';
 export { AuthcoreError } from './errors.js';
 export type { AuthcoreErrorCode } from './errors.js';

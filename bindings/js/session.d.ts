@@ -12,10 +12,14 @@ export declare class AuthSession extends WasmAuthSession {
    * (text or parsed JSON).
    *
    * Single flight: while a refresh is running, every call returns the same promise, so N
-   * concurrent callers cause one `refreshFn` call. Rejects with `AuthcoreError` `not_signed_in`,
-   * `no_refresh_token`, `invalid_response`, `session_changed` (signed out, or another user signed
-   * in, during the refresh: the response is discarded), or with whatever `refreshFn` threw. A failed
-   * refresh leaves the stored session as it was; the next call tries again.
+   * concurrent callers cause one `refreshFn` call. Across tabs sharing `localStorage` (where the
+   * browser has the Web Locks API) a refresh holds the lock `authcore-refresh:<storageKey>` and
+   * re-reads the storage first; a tab that had to wait also waits (up to 2 s) for the other tab's
+   * write to arrive. So a tab that waited adopts the session another tab refreshed: N tabs cause one
+   * call. Rejects with `AuthcoreError` `not_signed_in`, `no_refresh_token`, `invalid_response`,
+   * `session_changed` (signed out, or another user signed in, during the refresh: the response is
+   * discarded), or with whatever `refreshFn` threw. A failed refresh leaves the stored session as it
+   * was; the next call tries again.
    */
   freshAccessToken(refreshFn: RefreshFn, minTtlSeconds?: number): Promise<string>;
 }

@@ -1,43 +1,104 @@
 // The package's AuthSession: the wasm class plus the one async operation, `freshAccessToken`.
-// Only the promise plumbing lives here; whether to refresh, the request body, and what the
-// response means are decided in Rust (`refreshRequestBody`, `saveRefreshResponse`).
+// Only the promise plumbing and the cross-tab lock live here; whether to refresh, who refreshes
+// (the single flight), whether another tab already did, and what a response means are decided by
+// the Rust core's SessionMachine (`beginRefresh`, `refreshBody`, `landRefresh`, `endRefresh`).
 import { AuthSession as WasmAuthSession } from './wasm/authcore_wasm.js';
 import { AuthcoreError } from './errors.js';
+
+/** How long a tab that waited for another tab's refresh waits for its write to arrive. */
+const STORAGE_EVENT_WAIT_MS = 2000;
+
+/** Resolves on the next `storage` event for `key` from another tab, or after `ms`. */
+function storageChange(key, ms) {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      globalThis.removeEventListener('storage', onStorage);
+      resolve();
+    };
+    const onStorage = (event) => {
+      if (event.key === key || event.key === null) done();
+    };
+    const timer = setTimeout(done, ms);
+    globalThis.addEventListener('storage', onStorage);
+  });
+}
+
+/**
+ * Runs `fn` holding the origin-wide Web Lock `authcore-refresh:<key>`, so that tabs sharing
+ * `localStorage` refresh one at a time. A tab that had to wait for the lock also waits for the
+ * other tab's write to reach it (a `storage` event: localStorage is not synchronous across a
+ * browser's processes) before `fn` re-reads the storage.
+ */
+async function exclusive(key, fn) {
+  const locks = globalThis.navigator.locks;
+  const name = `authcore-refresh:${key}`;
+  const first = await locks.request(name, { ifAvailable: true }, async (lock) =>
+    lock ? { value: await fn() } : null,
+  );
+  if (first) return first.value;
+  const changed = storageChange(key, STORAGE_EVENT_WAIT_MS);
+  return locks.request(name, async () => {
+    await changed;
+    return fn();
+  });
+}
 
 export class AuthSession extends WasmAuthSession {
   /** @type {Promise<string> | null} */
   #refreshing = null;
+  /** Whether other tabs share this storage (`localStorage` with the Web Locks API). */
+  #crossTab;
+
+  /**
+   * @param {import('./wasm/authcore_wasm.js').StorageLike} storage
+   * @param {import('./wasm/authcore_wasm.js').AuthSessionOptions} [options]
+   */
+  constructor(storage, options) {
+    super(storage, options);
+    this.#crossTab =
+      typeof globalThis.localStorage === 'object' &&
+      storage === globalThis.localStorage &&
+      typeof globalThis.navigator?.locks?.request === 'function';
+  }
 
   /**
    * An access token with more than `minTtlSeconds` (default 60) left, refreshing first when
-   * needed. Single flight: while a refresh runs, every call returns the same promise.
+   * needed. Single flight: while a refresh runs, every call returns the same promise; across tabs
+   * sharing `localStorage`, the refresh holds a Web Lock and re-reads the storage first, so a tab
+   * that waited adopts the session another tab refreshed instead of refreshing again.
    *
    * @param {(body: string) => unknown} refreshFn
    * @param {number} [minTtlSeconds]
    * @returns {Promise<string>}
    */
   freshAccessToken(refreshFn, minTtlSeconds) {
-    if (this.#refreshing) return this.#refreshing;
-    let body;
-    let userId;
+    let step;
     try {
       if (typeof refreshFn !== 'function') {
         throw new AuthcoreError('invalid_argument', 'refreshFn must be a function');
       }
-      body = this.refreshRequestBody(minTtlSeconds);
-      if (body === undefined || body === null) return Promise.resolve(this.accessToken);
-      userId = this.user.id;
+      step = this.beginRefresh(minTtlSeconds);
     } catch (error) {
       return Promise.reject(error);
     }
+    if (step.token !== undefined) return Promise.resolve(step.token);
+    if (step.join !== undefined) return this.#refreshing;
+    const flight = step.lead;
+    const refresh = async () => {
+      const next = this.refreshBody(flight, minTtlSeconds);
+      if (next.token !== undefined) return next.token;
+      const response = await refreshFn(next.body);
+      return this.landRefresh(flight, response);
+    };
     const refreshing = (async () => {
       try {
         // Yield once so that `#refreshing` is set before refreshFn can run or fail.
         await null;
-        const response = await refreshFn(body);
-        return this.saveRefreshResponse(response, userId);
+        return await (this.#crossTab ? exclusive(this.storageKey, refresh) : refresh());
       } finally {
-        this.#refreshing = null;
+        this.endRefresh(flight);
+        if (this.#refreshing === refreshing) this.#refreshing = null;
       }
     })();
     this.#refreshing = refreshing;

@@ -16,12 +16,20 @@ check() {
 }
 generated=bindings/swift/Sources/Authcore/Authcore.swift
 # Included from a translation unit, as clang does, so `#pragma once` is not in the main file.
+# Both headers together, as the one C module AuthcoreFFI includes them.
 header_compiles() {
-  echo '#include "AuthcoreFFI.h"' |
+  printf '#include "AuthcoreCoreFFI.h"\n#include "AuthcoreFFI.h"\n' |
     gcc -fsyntax-only -Wall -Werror -D_Nonnull= -D_Nullable= -I bindings/swift/Headers -x c -
 }
-check "C header compiles" header_compiles
+check "C headers compile" header_compiles
 check "module map names the header" grep -q 'header "AuthcoreFFI.h"' bindings/swift/Headers/module.modulemap
+check "module map names the core header" grep -q 'header "AuthcoreCoreFFI.h"' bindings/swift/Headers/module.modulemap
+core_generated=bindings/swift/Sources/Authcore/AuthcoreCore.swift
+check "core records import the one C module" grep -q 'import AuthcoreFFI' "$core_generated"
+for declaration in 'public struct Inspection' 'public struct VerifiedClaims' 'public struct VerifyOptions' \
+  'public var secondsLeft: Int64?' 'leewaySeconds: UInt64 = UInt64(60)'; do
+  check "generated core Swift declares '$declaration'" grep -qF "$declaration" "$core_generated"
+done
 check "generated Swift imports AuthcoreFFI" grep -q 'import AuthcoreFFI' "$generated"
 for declaration in 'public protocol TokenStore' 'public protocol Refresher' 'open class AuthSession' \
   'public protocol AsyncRefresher' 'func refresh(body: String) async throws' \

@@ -1,5 +1,9 @@
 #![doc = include_str!("../README.md")]
-#![forbid(unsafe_code)]
+// UniFFI's derives implement its (unsafe) FFI traits; everything else stays free of unsafe code.
+#![cfg_attr(not(feature = "uniffi"), forbid(unsafe_code))]
+
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!();
 
 #[cfg(feature = "identity")]
 pub mod identity;

@@ -8,6 +8,10 @@ use thiserror::Error;
 use crate::tokens::inspect;
 use crate::tokens::json::describe;
 
+mod machine;
+
+pub use machine::{Fresh, Landing, Refresh, SessionMachine};
+
 /// Largest authd response body a session reads.
 pub const MAX_RESPONSE_BYTES: usize = 64 * 1024;
 
@@ -21,6 +25,8 @@ pub const STORAGE_KEY: &str = "authcore.session";
 /// | `invalid_response` | an authd response that is not the expected JSON |
 /// | `invalid_session` | stored session data that cannot be read |
 /// | `no_refresh_token` | the session holds no refresh token |
+/// | `not_signed_in` | the store holds no session |
+/// | `session_changed` | signed out, or another user signed in, while a refresh was under way |
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum SessionError {
     /// The authd response is not what signin/refresh return.
@@ -32,6 +38,12 @@ pub enum SessionError {
     /// No refresh token to refresh with.
     #[error("the session has no refresh token")]
     NoRefreshToken,
+    /// The store holds no session.
+    #[error("no session is stored; sign in first")]
+    NotSignedIn,
+    /// The session a refresh was for is gone (signed out, or another user signed in).
+    #[error("signed out or changed during the refresh")]
+    Changed,
 }
 
 impl SessionError {
@@ -41,6 +53,8 @@ impl SessionError {
             SessionError::InvalidResponse(_) => "invalid_response",
             SessionError::InvalidSession(_) => "invalid_session",
             SessionError::NoRefreshToken => "no_refresh_token",
+            SessionError::NotSignedIn => "not_signed_in",
+            SessionError::Changed => "session_changed",
         }
     }
 }

@@ -13,7 +13,7 @@ use authcore::tokens::{KeyError, TokenError};
 ///
 /// | variant | code | meaning |
 /// |---|---|---|
-/// | `Session` | `not_signed_in` | the store holds no session |
+/// | `Session` | `store_reentered` | a `TokenStore` method called back into its own `AuthSession` |
 /// | `Refresh` | `refresh_aborted` | the refresh a caller waited for was cancelled or panicked |
 /// | `Callback` | `unexpected_callback_error` | a foreign callback threw something other than `AuthcoreError` |
 ///
@@ -37,8 +37,8 @@ pub enum AuthcoreError {
         /// What failed, for people.
         detail: String,
     },
-    /// Session state or an authd response is unusable (`invalid_response`, `invalid_session`,
-    /// `no_refresh_token`, `not_signed_in`).
+    /// Session state or an authd response is unusable (`invalid_response`, `no_refresh_token`,
+    /// `not_signed_in`, `session_changed`, `store_reentered`).
     #[error("{code}: {detail}")]
     Session {
         /// The stable code.
@@ -82,14 +82,6 @@ impl AuthcoreError {
             | AuthcoreError::Store { code, .. }
             | AuthcoreError::Refresh { code, .. }
             | AuthcoreError::Callback { code, .. } => code,
-        }
-    }
-
-    /// The session error raised when the store holds no session.
-    pub(crate) fn not_signed_in() -> AuthcoreError {
-        AuthcoreError::Session {
-            code: "not_signed_in".to_owned(),
-            detail: "no session is stored; sign in first".to_owned(),
         }
     }
 }

@@ -9,8 +9,8 @@ pub use error::AuthcoreError;
 pub use session::{AsyncRefresher, AuthSession, HeaderStyle, HttpHeader, Refresher, SessionUser};
 pub use store::{TokenStore, memory_token_store};
 pub use tokens::{
-    TokenInfo, TokenVerifier, TrustedKey, VerifiedClaims, VerifyConfig, authorities, has_role,
-    inspect_token, inspect_token_at, is_expired, is_expired_at,
+    TokenVerifier, TrustedKey, authorities, has_role, inspect_token, inspect_token_at, is_expired,
+    is_expired_at,
 };
 
 uniffi::setup_scaffolding!();

@@ -1,14 +1,15 @@
 //! The client session: authd's signin/refresh responses kept in the app's `TokenStore`, the
 //! headers to send, and a single-flight refresh.
 //!
-//! The decisions (when to refresh, which headers, how a refresh response updates the session) are
-//! `authcore::session`'s; this module adds storage and concurrency. The network call stays in the
-//! app, behind `Refresher` or `AsyncRefresher` (`refresh.rs`: the single flight).
+//! The decisions (what is stored, when to refresh, who refreshes, what a landed refresh or a
+//! sign-out means) are `authcore::session::SessionMachine`'s; this module calls the store and
+//! waits. The network call stays in the app, behind `Refresher` or `AsyncRefresher` (`refresh.rs`).
 
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::task::Waker;
+use std::thread::{self, ThreadId};
 
-use authcore::session::{self as core, STORAGE_KEY, Session};
+use authcore::session::{self as core, STORAGE_KEY, Session, SessionError, SessionMachine};
 use authcore::tokens::{Clock, SystemClock};
 
 use crate::{AuthcoreError, TokenStore};
@@ -69,32 +70,34 @@ impl From<HeaderStyle> for core::HeaderStyle {
 
 #[derive(Default)]
 struct State {
-    /// The session as last read from or written to the store; `None` until first read.
-    cached: Option<Option<Session>>,
-    /// Bumped on sign-in and sign-out, so a refresh that lands afterwards is not applied.
-    epoch: u64,
-    /// The id of the refresh under way, if any.
-    flight: Option<u64>,
-    /// How many callers wait for the refresh under way.
+    /// The decisions: which stored session is current, the refresh flight, sign-in epochs.
+    machine: SessionMachine,
+    /// The thread calling the store for this session, if any: one store call at a time, made with
+    /// no lock held (see [`AuthSession::with_store`]).
+    store_turn: Option<ThreadId>,
+    /// How many blocking callers wait for a refresh under way.
     waiting: usize,
-    /// Wakers of async callers waiting for the refresh under way.
+    /// Wakers of async callers waiting for a refresh under way.
     wakers: Vec<Waker>,
-    next_flight: u64,
-    /// The outcome of the last refresh that landed, by id.
+    /// The outcome of the last refresh that landed, by flight id.
     landed: Option<(u64, Result<String, AuthcoreError>)>,
 }
 
 /// A signed-in session kept in a `TokenStore` under `authcore.session`.
 ///
-/// Create one per app and share it: it caches the stored session (read on first use) and
-/// serializes writes, so keep other writers away from that key. Every method is thread-safe.
-/// The store is called while an internal lock is held: store implementations must not call back
-/// into the session.
+/// Every call reads the store, so sessions sharing one store (an app and its extension, each with
+/// its own `AuthSession`) see each other's sign-ins, refreshes and sign-outs; before refreshing, a
+/// session re-reads the store and adopts a session another one already refreshed. The decisions
+/// are `authcore::session::SessionMachine`'s, the same the JS package makes. Every method is
+/// thread-safe. The store is called with no lock held, one call at a time per session; a store
+/// that calls back into its own session from inside a store method fails with `store_reentered`
+/// instead of deadlocking.
 #[derive(uniffi::Object)]
 pub struct AuthSession {
     store: Arc<dyn TokenStore>,
     state: Mutex<State>,
-    refresh_landed: Condvar,
+    /// Signalled when a store turn ends or a refresh lands.
+    changed: Condvar,
 }
 
 impl std::fmt::Debug for AuthSession {
@@ -111,57 +114,59 @@ impl AuthSession {
         AuthSession {
             store,
             state: Mutex::new(State::default()),
-            refresh_landed: Condvar::new(),
+            changed: Condvar::new(),
         }
     }
 
     /// Saves authd's signin response body (`{id, username, email, roles, accessToken,
-    /// refreshToken?}`), replacing any session, and returns the user.
+    /// refreshToken?}`), replacing any session, and returns the user. A refresh under way is not
+    /// applied when it lands.
     ///
-    /// Fails with `invalid_response`, or the store's error (then nothing changes).
+    /// Fails with `invalid_response`, or the store's error (then nothing is saved).
     pub fn save_signin_response(&self, json: String) -> Result<SessionUser, AuthcoreError> {
-        let session = Session::from_signin_response(&json)?;
-        let mut state = self.lock();
-        self.store.set(STORAGE_KEY.to_owned(), session.to_json())?;
-        let user = SessionUser::from(&session.user);
-        state.cached = Some(Some(session));
-        state.epoch = state.epoch.wrapping_add(1);
-        Ok(user)
+        self.with_store(|store| {
+            let (session, stored) = self.lock().machine.sign_in(&json)?;
+            store.set(STORAGE_KEY.to_owned(), stored)?;
+            Ok(SessionUser::from(&session.user))
+        })
     }
 
-    /// Applies authd's refresh response body (`{accessToken, refreshToken?}`) to the session.
+    /// Applies authd's refresh response body (`{accessToken, refreshToken?}`) to the stored
+    /// session.
     ///
-    /// Fails with `not_signed_in`, `invalid_response`, or the store's error (the new tokens are
-    /// then kept in memory, since authd may already have retired the old refresh token).
+    /// Fails with `not_signed_in`, `invalid_response`, or the store's error.
     pub fn save_refresh_response(&self, json: String) -> Result<(), AuthcoreError> {
-        let mut state = self.lock();
-        let session = self.signed_in(&mut state)?;
-        let next = session.with_refresh_response(&json)?;
-        self.replace_refreshed(&mut state, next).map(|_| ())
+        self.with_store(|store| {
+            let stored = store.get(STORAGE_KEY.to_owned())?;
+            let landing = self
+                .lock()
+                .machine
+                .apply_refresh(stored.as_deref(), &json, None)?;
+            store.set(STORAGE_KEY.to_owned(), landing.stored)
+        })
     }
 
-    /// Whether a session is stored. Fails with `invalid_session` or the store's error.
+    /// Whether a session is stored (an unreadable stored value counts as signed out). Fails with
+    /// the store's error.
     pub fn is_signed_in(&self) -> Result<bool, AuthcoreError> {
-        Ok(self.current(&mut self.lock())?.is_some())
+        Ok(self.current()?.is_some())
     }
 
     /// The signed-in user, or none.
     pub fn current_user(&self) -> Result<Option<SessionUser>, AuthcoreError> {
-        Ok(self
-            .current(&mut self.lock())?
-            .map(|s| SessionUser::from(&s.user)))
+        Ok(self.current()?.map(|s| SessionUser::from(&s.user)))
     }
 
     /// The access token as stored (it may be expired: see `AuthSession::fresh_access_token`),
     /// or none when signed out.
     pub fn access_token(&self) -> Result<Option<String>, AuthcoreError> {
-        Ok(self.current(&mut self.lock())?.map(|s| s.access_token))
+        Ok(self.current()?.map(|s| s.access_token))
     }
 
     /// The headers carrying the access token. Fails with `not_signed_in`.
     pub fn headers(&self, style: HeaderStyle) -> Result<Vec<HttpHeader>, AuthcoreError> {
-        let session = self.signed_in(&mut self.lock())?;
-        Ok(session
+        Ok(self
+            .signed_in()?
             .headers(style.into())
             .into_iter()
             .map(|(name, value)| HttpHeader { name, value })
@@ -171,32 +176,30 @@ impl AuthSession {
     /// Whether the access token expires within `min_ttl_seconds` from now (or is unreadable).
     /// Fails with `not_signed_in`.
     pub fn needs_refresh(&self, min_ttl_seconds: i64) -> Result<bool, AuthcoreError> {
-        let session = self.signed_in(&mut self.lock())?;
-        Ok(session.needs_refresh(SystemClock.now(), min_ttl_seconds))
+        Ok(self
+            .signed_in()?
+            .needs_refresh(SystemClock.now(), min_ttl_seconds))
     }
 
     /// The JSON body of `POST /api/auth/refreshtoken`. Fails with `not_signed_in` or
     /// `no_refresh_token`.
     pub fn refresh_request_body(&self) -> Result<String, AuthcoreError> {
-        Ok(self.signed_in(&mut self.lock())?.refresh_request_body()?)
+        Ok(self.signed_in()?.refresh_request_body()?)
     }
 
     /// Whether the signed-in user holds `role`, by name (`admin`) or authority (`ROLE_ADMIN`);
     /// `false` when signed out.
     pub fn has_role(&self, role: String) -> Result<bool, AuthcoreError> {
-        Ok(self
-            .current(&mut self.lock())?
-            .is_some_and(|s| s.has_role(&role)))
+        Ok(self.current()?.is_some_and(|s| s.has_role(&role)))
     }
 
-    /// Removes the session from the store and memory. A refresh under way is not applied when it
-    /// lands. Succeeds when already signed out, and clears an unreadable stored session.
+    /// Removes the session from the store. A refresh under way is not applied when it lands.
+    /// Succeeds when already signed out, and clears an unreadable stored session.
     pub fn sign_out(&self) -> Result<(), AuthcoreError> {
-        let mut state = self.lock();
-        self.store.remove(STORAGE_KEY.to_owned())?;
-        state.cached = Some(None);
-        state.epoch = state.epoch.wrapping_add(1);
-        Ok(())
+        self.with_store(|store| {
+            self.lock().machine.sign_out();
+            store.remove(STORAGE_KEY.to_owned())
+        })
     }
 }
 
@@ -214,29 +217,55 @@ impl AuthSession {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The session, read from the store on first use.
-    fn current(&self, state: &mut State) -> Result<Option<Session>, AuthcoreError> {
-        if let Some(cached) = &state.cached {
-            return Ok(cached.clone());
+    /// Runs `calls` (which call the store, and may lock the state briefly between calls) as this
+    /// session's one store turn: no lock is held while the store runs, and the turns of several
+    /// threads follow each other, so a decision taken from what a turn read still holds when the
+    /// same turn writes.
+    fn with_store<T>(
+        &self,
+        calls: impl FnOnce(&dyn TokenStore) -> Result<T, AuthcoreError>,
+    ) -> Result<T, AuthcoreError> {
+        let me = thread::current().id();
+        {
+            let mut state = self.lock();
+            if state.store_turn == Some(me) {
+                return Err(AuthcoreError::Session {
+                    code: "store_reentered".to_owned(),
+                    detail: "a TokenStore method called back into its own AuthSession".to_owned(),
+                });
+            }
+            while state.store_turn.is_some() {
+                state = self
+                    .changed
+                    .wait(state)
+                    .unwrap_or_else(PoisonError::into_inner);
+            }
+            state.store_turn = Some(me);
         }
-        let stored = self.store.get(STORAGE_KEY.to_owned())?;
-        let session = stored.map(|json| Session::from_json(&json)).transpose()?;
-        state.cached = Some(session.clone());
-        Ok(session)
+        let _turn = StoreTurn(self);
+        calls(&*self.store)
     }
 
-    fn signed_in(&self, state: &mut State) -> Result<Session, AuthcoreError> {
-        self.current(state)?
-            .ok_or_else(AuthcoreError::not_signed_in)
+    /// The stored session, read now; none when signed out.
+    fn current(&self) -> Result<Option<Session>, AuthcoreError> {
+        self.with_store(|store| {
+            let stored = store.get(STORAGE_KEY.to_owned())?;
+            Ok(self.lock().machine.current(stored.as_deref())?)
+        })
     }
 
-    /// Keeps `next` in memory, then persists it; returns its access token.
-    fn replace_refreshed(&self, state: &mut State, next: Session) -> Result<String, AuthcoreError> {
-        let json = next.to_json();
-        let token = next.access_token.clone();
-        state.cached = Some(Some(next));
-        self.store.set(STORAGE_KEY.to_owned(), json)?;
-        Ok(token)
+    fn signed_in(&self) -> Result<Session, AuthcoreError> {
+        Ok(self.current()?.ok_or(SessionError::NotSignedIn)?)
+    }
+}
+
+/// Ends a store turn, also when the store panicked.
+struct StoreTurn<'a>(&'a AuthSession);
+
+impl Drop for StoreTurn<'_> {
+    fn drop(&mut self) {
+        self.0.lock().store_turn = None;
+        self.0.changed.notify_all();
     }
 }
 

@@ -4,124 +4,10 @@ use std::sync::Arc;
 
 use authcore::roles::Role;
 use authcore::tokens::{
-    self, Audience, Claims, Clock, DEFAULT_LEEWAY_SECONDS, Key, KeySet, SystemClock, Verifier,
-    VerifyOptions,
+    self, Clock, Inspection, Key, KeySet, SystemClock, VerifiedClaims, Verifier, VerifyOptions,
 };
 
 use crate::AuthcoreError;
-
-/// What a token says about itself, read **without** verifying its signature.
-///
-/// Use it to show who is signed in or to refresh before expiry; never to grant access.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct TokenInfo {
-    /// The header's `alg`, exactly as written.
-    pub alg: String,
-    /// The header's `kid`.
-    pub kid: Option<String>,
-    /// The header's `typ`.
-    pub typ: Option<String>,
-    /// The `id` claim (the seed's user id).
-    pub id: Option<i64>,
-    /// The user id: `id`, or else `sub` when it is a decimal integer.
-    pub user_id: Option<i64>,
-    /// Role names of the `roles` claim, as written; none when absent.
-    pub roles: Option<Vec<String>>,
-    /// `iat`, seconds since the epoch.
-    pub issued_at: Option<i64>,
-    /// `exp`, seconds since the epoch.
-    pub expires_at: Option<i64>,
-    /// `nbf`, seconds since the epoch.
-    pub not_before: Option<i64>,
-    /// `iss`.
-    pub issuer: Option<String>,
-    /// `sub`.
-    pub subject: Option<String>,
-    /// `aud` as a list (a single string becomes one element); none when absent.
-    pub audience: Option<Vec<String>>,
-    /// `jti`.
-    pub token_id: Option<String>,
-    /// Whether `exp` is past at the inspection time, without leeway (`false` without `exp`).
-    pub expired: bool,
-    /// Seconds until `exp` at the inspection time (negative once expired); none without `exp`.
-    pub seconds_left: Option<i64>,
-}
-
-/// The claims of a token whose signature, times, issuer and audience were checked.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct VerifiedClaims {
-    /// The header's `alg`.
-    pub alg: String,
-    /// The header's `kid`.
-    pub kid: Option<String>,
-    /// The `id` claim (the seed's user id).
-    pub id: Option<i64>,
-    /// The user id: `id`, or else `sub` when it is a decimal integer.
-    pub user_id: Option<i64>,
-    /// Role names of the `roles` claim, as written; none when absent.
-    pub roles: Option<Vec<String>>,
-    /// `iat`.
-    pub issued_at: Option<i64>,
-    /// `exp`.
-    pub expires_at: Option<i64>,
-    /// `nbf`.
-    pub not_before: Option<i64>,
-    /// `iss`.
-    pub issuer: Option<String>,
-    /// `sub`.
-    pub subject: Option<String>,
-    /// `aud` as a list (a single string becomes one element); none when absent.
-    pub audience: Option<Vec<String>>,
-    /// `jti`.
-    pub token_id: Option<String>,
-}
-
-/// What verification checks beyond the signature. The defaults are the core's.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct VerifyConfig {
-    /// Clock tolerance for `exp` and `nbf`, in seconds.
-    #[uniffi(default = 60)]
-    pub leeway_seconds: u64,
-    /// Whether a token without `exp` is refused (`missing_claim`).
-    #[uniffi(default = true)]
-    pub require_exp: bool,
-    /// The required `iss`, if any.
-    #[uniffi(default = None)]
-    pub issuer: Option<String>,
-    /// The audience this verifier is: required in `aud` when set; a token with `aud` is refused
-    /// when unset.
-    #[uniffi(default = None)]
-    pub audience: Option<String>,
-}
-
-impl Default for VerifyConfig {
-    fn default() -> Self {
-        VerifyConfig {
-            leeway_seconds: DEFAULT_LEEWAY_SECONDS,
-            require_exp: true,
-            issuer: None,
-            audience: None,
-        }
-    }
-}
-
-impl From<VerifyConfig> for VerifyOptions {
-    fn from(c: VerifyConfig) -> Self {
-        VerifyOptions {
-            leeway_seconds: c.leeway_seconds,
-            require_exp: c.require_exp,
-            issuer: c.issuer,
-            audience: c.audience,
-        }
-    }
-}
-
-fn audience_list(aud: Option<Audience>) -> Option<Vec<String>> {
-    aud.map(|aud| match aud {
-        Audience::One(a) => vec![a],
-        Audience::Many(all) => all,
-    })
-}
 
 fn now() -> i64 {
     SystemClock.now()
@@ -131,33 +17,15 @@ fn now() -> i64 {
 ///
 /// Fails with `token_too_large`, `malformed`, `unsupported_header` or `invalid_claims`.
 #[uniffi::export]
-pub fn inspect_token(token: String) -> Result<TokenInfo, AuthcoreError> {
+pub fn inspect_token(token: String) -> Result<Inspection, AuthcoreError> {
     inspect_token_at(token, now())
 }
 
 /// Reads `token` without verifying it, judging expiry as if the time were `now` (seconds since
 /// the epoch). For tests and vectors.
 #[uniffi::export]
-pub fn inspect_token_at(token: String, now: i64) -> Result<TokenInfo, AuthcoreError> {
-    let t = tokens::inspect(&token)?;
-    let c = t.claims;
-    Ok(TokenInfo {
-        alg: t.header.alg,
-        kid: t.header.kid,
-        typ: t.header.typ,
-        id: c.id,
-        user_id: c.user_id(),
-        expired: c.is_expired_at(now, 0),
-        seconds_left: c.seconds_left(now),
-        roles: c.roles,
-        issued_at: c.iat,
-        expires_at: c.exp,
-        not_before: c.nbf,
-        issuer: c.iss,
-        subject: c.sub,
-        audience: audience_list(c.aud),
-        token_id: c.jti,
-    })
+pub fn inspect_token_at(token: String, now: i64) -> Result<Inspection, AuthcoreError> {
+    Ok(Inspection::at(tokens::inspect(&token)?, now))
 }
 
 /// Whether `token` is expired now, allowing `leeway_seconds` (`false` without `exp`). The
@@ -246,14 +114,14 @@ impl TokenVerifier {
     ///
     /// Fails like the other constructors, and with `duplicate_key_id` when two keys share a `kid`.
     #[uniffi::constructor]
-    pub fn new(keys: Vec<TrustedKey>, config: VerifyConfig) -> Result<Arc<Self>, AuthcoreError> {
+    pub fn new(keys: Vec<TrustedKey>, options: VerifyOptions) -> Result<Arc<Self>, AuthcoreError> {
         let mut set = KeySet::new();
         for source in keys {
             for key in source.into_keys()? {
                 set.add_verification_key(key)?;
             }
         }
-        Ok(Self::over(set, config))
+        Ok(Self::over(set, options))
     }
 
     /// A verifier trusting the EdDSA (Ed25519) and ES256 keys of a public JWKS document
@@ -261,9 +129,12 @@ impl TokenVerifier {
     ///
     /// Fails with `invalid_jwks`, `invalid_key`, `unsupported_key` or `duplicate_key_id`.
     #[uniffi::constructor]
-    pub fn from_jwks(jwks_json: String, config: VerifyConfig) -> Result<Arc<Self>, AuthcoreError> {
+    pub fn from_jwks(
+        jwks_json: String,
+        options: VerifyOptions,
+    ) -> Result<Arc<Self>, AuthcoreError> {
         let keys = KeySet::from_jwks_json(&jwks_json)?;
-        Ok(Self::over(keys, config))
+        Ok(Self::over(keys, options))
     }
 
     /// A verifier with an HS256 shared secret of at least 32 bytes, for server-side use only (a
@@ -271,9 +142,9 @@ impl TokenVerifier {
     #[uniffi::constructor]
     pub fn from_hs256_secret(
         secret: Vec<u8>,
-        config: VerifyConfig,
+        options: VerifyOptions,
     ) -> Result<Arc<Self>, AuthcoreError> {
-        Ok(Self::over(KeySet::single(Key::hs256(&secret)?), config))
+        Ok(Self::over(KeySet::single(Key::hs256(&secret)?), options))
     }
 
     /// Verifies `token` at the current time.
@@ -287,40 +158,22 @@ impl TokenVerifier {
 
     /// Verifies `token` as if the time were `now` (seconds since the epoch). For tests and vectors.
     pub fn verify_at(&self, token: String, now: i64) -> Result<VerifiedClaims, AuthcoreError> {
-        let t = self.inner.verify_at(&token, now)?;
-        Ok(verified_claims(t.header.alg, t.header.kid, t.claims))
+        Ok(self.inner.verify_at(&token, now)?.into())
     }
 }
 
 impl TokenVerifier {
-    fn over(keys: KeySet, config: VerifyConfig) -> Arc<Self> {
+    fn over(keys: KeySet, options: VerifyOptions) -> Arc<Self> {
         Arc::new(TokenVerifier {
-            inner: Verifier::with_system_clock(keys, config.into()),
+            inner: Verifier::with_system_clock(keys, options),
         })
-    }
-}
-
-fn verified_claims(alg: String, kid: Option<String>, c: Claims) -> VerifiedClaims {
-    VerifiedClaims {
-        alg,
-        kid,
-        id: c.id,
-        user_id: c.user_id(),
-        roles: c.roles,
-        issued_at: c.iat,
-        expires_at: c.exp,
-        not_before: c.nbf,
-        issuer: c.iss,
-        subject: c.sub,
-        audience: audience_list(c.aud),
-        token_id: c.jti,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use authcore::tokens::TokenSigner;
+    use authcore::tokens::{Claims, TokenSigner};
 
     fn signed(key: Key, claims: &Claims) -> String {
         TokenSigner::new(key).unwrap().sign(claims).unwrap()
@@ -364,16 +217,18 @@ mod tests {
             Key::hs256(&secret).unwrap(),
             &Claims::for_user(1, 1_000, 100),
         );
-        let v = TokenVerifier::from_hs256_secret(secret.to_vec(), VerifyConfig::default()).unwrap();
+        let v =
+            TokenVerifier::from_hs256_secret(secret.to_vec(), VerifyOptions::default()).unwrap();
         assert_eq!(v.verify_at(token.clone(), 1_050).unwrap().user_id, Some(1));
         let late = v.verify_at(token.clone(), 1_160).unwrap_err();
         assert_eq!(late.code(), "expired");
-        let other = TokenVerifier::from_hs256_secret(vec![8; 32], VerifyConfig::default()).unwrap();
+        let other =
+            TokenVerifier::from_hs256_secret(vec![8; 32], VerifyOptions::default()).unwrap();
         assert_eq!(
             other.verify_at(token, 1_050).unwrap_err().code(),
             "invalid_signature"
         );
-        let weak = TokenVerifier::from_hs256_secret(vec![1; 4], VerifyConfig::default());
+        let weak = TokenVerifier::from_hs256_secret(vec![1; 4], VerifyOptions::default());
         assert_eq!(weak.unwrap_err().code(), "weak_secret");
     }
 
@@ -384,13 +239,13 @@ mod tests {
             .with_kid("k1");
         let jwks = KeySet::single(key.clone()).to_jwks_json();
         let token = signed(key, &Claims::for_user(3, 1_000, 100));
-        let v = TokenVerifier::from_jwks(jwks, VerifyConfig::default()).unwrap();
+        let v = TokenVerifier::from_jwks(jwks, VerifyOptions::default()).unwrap();
         let claims = v.verify_at(token, 1_001).unwrap();
         assert_eq!(
             (claims.alg.as_str(), claims.kid.as_deref()),
             ("EdDSA", Some("k1"))
         );
-        let bad = TokenVerifier::from_jwks("{".into(), VerifyConfig::default());
+        let bad = TokenVerifier::from_jwks("{".into(), VerifyOptions::default());
         assert_eq!(bad.unwrap_err().code(), "invalid_jwks");
     }
 
@@ -408,7 +263,7 @@ mod tests {
             },
             TrustedKey::Jwks { json: jwks.clone() },
         ];
-        let v = TokenVerifier::new(keys, VerifyConfig::default()).unwrap();
+        let v = TokenVerifier::new(keys, VerifyOptions::default()).unwrap();
         let claims = Claims::for_user(1, 1_000, 100);
         let hs_token = signed(Key::hs256_legacy(&seed).unwrap(), &claims);
         assert_eq!(v.verify_at(hs_token, 1_001).unwrap().alg, "HS256");
@@ -424,9 +279,9 @@ mod tests {
             },
             TrustedKey::Jwks { json: jwks },
         ];
-        let e = TokenVerifier::new(clash, VerifyConfig::default()).unwrap_err();
+        let e = TokenVerifier::new(clash, VerifyOptions::default()).unwrap_err();
         assert_eq!(e.code(), "duplicate_key_id");
-        let nothing = TokenVerifier::new(Vec::new(), VerifyConfig::default()).unwrap();
+        let nothing = TokenVerifier::new(Vec::new(), VerifyOptions::default()).unwrap();
         let e = nothing.verify_at(signed(Key::hs256_legacy(&seed).unwrap(), &claims), 1_001);
         assert_eq!(e.unwrap_err().code(), "algorithm_not_allowed");
     }

@@ -261,6 +261,14 @@ const SEED_ACCEPTED_AUTHCORE_REFUSES = [
   'claims-iss-number: invalid_claims',
   'claims-roles-string: invalid_claims',
   'header-kid-not-string: malformed',
+  // RFC 7519 §7.2: header and payload must be UTF-8 (Node decodes bad bytes to U+FFFD).
+  'header-invalid-utf8-nested: malformed',
+  'header-invalid-utf8-unknown-member: malformed',
+  'payload-invalid-utf8-member-name: malformed',
+  'payload-invalid-utf8-nested: malformed',
+  'payload-invalid-utf8-unknown-member: malformed',
+  'payload-utf8-overlong: malformed',
+  'payload-utf8-surrogate: malformed',
   // Payloads that are not a UTF-8 JSON object.
   'payload-invalid-utf8: malformed',
   'payload-json-array: malformed',

@@ -7,11 +7,13 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use authcore::tokens::{Claims, Jwk, Key, KeySet, UnverifiedToken};
+use authcore::tokens::{
+    Inspection, Jwk, Key, KeySet, UnverifiedToken, VerifiedClaims, VerifiedToken,
+};
 use authcore::validation::{SigninRequest, SignupRequest};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 /// The schema version this crate reads.
@@ -291,38 +293,64 @@ impl Vectors {
     }
 }
 
-/// The corpus's view of claims: `id`, `user_id`, `roles`, `iat`, `nbf`, `exp`, `iss`, `sub`,
-/// `aud`, `jti`, with `null` for an absent claim.
-pub fn claims_view(claims: &Claims) -> Value {
-    json!({
-        "id": claims.id,
-        "user_id": claims.user_id(),
-        "roles": claims.roles,
-        "iat": claims.iat,
-        "nbf": claims.nbf,
-        "exp": claims.exp,
-        "iss": claims.iss,
-        "sub": claims.sub,
-        "aud": claims.aud,
-        "jti": claims.jti,
-    })
-}
-
-/// The corpus's view of an inspected token: `alg`, `kid`, `typ`, the [`claims_view`] fields, and
-/// `expired` (`Claims::is_expired_at(now, leeway)`) and `seconds_left` (`Claims::seconds_left(now)`).
-pub fn inspect_view(token: &UnverifiedToken, now: i64, leeway: u64) -> Value {
-    let mut view = claims_view(&token.claims);
+/// The corpus's view of verified claims: the core's [`VerifiedClaims`] record as JSON, in the
+/// corpus's spelling (see [`corpus_spelling`]), without the header's `alg` and `kid`.
+pub fn claims_view(verified: VerifiedToken) -> Value {
+    let mut view = corpus_spelling(VerifiedClaims::from(verified));
     if let Value::Object(map) = &mut view {
-        map.insert("alg".into(), json!(token.header.alg));
-        map.insert("kid".into(), json!(token.header.kid));
-        map.insert("typ".into(), json!(token.header.typ));
-        map.insert(
-            "expired".into(),
-            json!(token.claims.is_expired_at(now, leeway)),
-        );
-        map.insert("seconds_left".into(), json!(token.claims.seconds_left(now)));
+        map.remove("alg");
+        map.remove("kid");
     }
     view
+}
+
+/// The corpus's view of an inspected token: the core's [`Inspection`] at `now` as JSON, in the
+/// corpus's spelling, with `expired` judged with `leeway` (`Claims::is_expired_at(now, leeway)`).
+pub fn inspect_view(token: UnverifiedToken, now: i64, leeway: u64) -> Value {
+    let expired = token.claims.is_expired_at(now, leeway);
+    let mut view = corpus_spelling(Inspection::at(token, now));
+    if let Value::Object(map) = &mut view {
+        map.insert("expired".into(), json!(expired));
+    }
+    view
+}
+
+/// A record serialized as every surface sees it, with the corpus's snake_case member names
+/// (`userId` → `user_id`, `secondsLeft` → `seconds_left`).
+fn corpus_spelling(record: impl Serialize) -> Value {
+    match serde_json::to_value(record) {
+        Ok(Value::Object(map)) => Value::Object(
+            map.into_iter()
+                .map(|(name, value)| (snake_case(&name), value))
+                .collect(),
+        ),
+        Ok(other) => other,
+        Err(e) => json!({ "serialization_error": e.to_string() }),
+    }
+}
+
+fn snake_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 2);
+    for c in name.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('_');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// An expected view of the corpus as the records give it: the corpus writes `aud` as the token
+/// does (a string or an array), the records always as an array.
+pub fn with_aud_as_list(mut expected: Value) -> Value {
+    if let Some(aud) = expected.get_mut("aud")
+        && let Value::String(one) = aud
+    {
+        *aud = json!([one]);
+    }
+    expected
 }
 
 /// The corpus's view of a valid signup: `username`, `email`, `password`, and `roles` as names in

@@ -1073,6 +1073,46 @@ for (const [tag, description, payload, code] of payloadCases) {
   });
 }
 
+// RFC 7519 §7.2: the decoded header and payload must be UTF-8, also inside members no claim reads
+// (a JSON parser may skip those strings unchecked). Validly HS256-signed with the seed secret.
+const bytesOf = (...parts) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from(p))));
+const signBytes = (header, payload) => {
+  const input = `${b64u(header)}.${b64u(payload)}`;
+  return `${input}.${b64u(seedHs(Buffer.from(input)))}`;
+};
+const seedHeaderBytes = Buffer.from(json(SEED_HDR));
+const seedPayloadBytes = Buffer.from(json(seedClaims));
+const utf8Cases = [
+  ['payload-invalid-utf8-unknown-member', 'An unknown payload member holds the bytes FF FE.', null, bytesOf(`{"id":1,"iat":${SEED_IAT},"exp":${SEED_EXP},"note":"`, [0xff, 0xfe], '"}')],
+  ['payload-invalid-utf8-nested', 'A string nested in an unknown payload member ends in a lone lead byte C3.', null, bytesOf(`{"id":1,"exp":${SEED_EXP},"x":{"deep":["`, [0xc3], '"]}}')],
+  ['payload-invalid-utf8-member-name', 'An unknown payload member name is the byte FF.', null, bytesOf(`{"id":1,"exp":${SEED_EXP},"`, [0xff], '":1}')],
+  ['payload-utf8-surrogate', 'An unknown payload member holds ED A0 80, a UTF-16 surrogate encoded as UTF-8 (CESU-8), which UTF-8 forbids.', null, bytesOf(`{"id":1,"exp":${SEED_EXP},"x":"`, [0xed, 0xa0, 0x80], '"}')],
+  ['payload-utf8-overlong', 'An unknown payload member holds C0 AF, an overlong "/".', null, bytesOf(`{"id":1,"exp":${SEED_EXP},"x":"`, [0xc0, 0xaf], '"}')],
+  ['header-invalid-utf8-unknown-member', 'An unknown header member holds the byte FF.', bytesOf('{"alg":"HS256","typ":"JWT","x":"', [0xff], '"}'), null],
+  ['header-invalid-utf8-nested', 'A string nested in an unknown header member is an overlong C0 AF.', bytesOf('{"alg":"HS256","x":["', [0xc0, 0xaf], '"]}'), null],
+];
+for (const [tag, description, header, payload] of utf8Cases) {
+  addToken({
+    name: tag,
+    description: `${description} Not UTF-8, so malformed (RFC 7519 §7.2). Validly HS256-signed with the seed secret.`,
+    token: signBytes(header ?? seedHeaderBytes, payload ?? seedPayloadBytes),
+    inspect: { now: SEED_IAT, error: 'malformed' },
+    verify: header
+      ? [fail(['seed'], SEED_IAT + 100, 'malformed', { note: 'the header is read before the signature is checked' })]
+      : [
+          fail(['seed'], SEED_IAT + 100, 'malformed'),
+          fail(['attacker-hs'], SEED_IAT + 100, 'invalid_signature', { note: 'the signature is checked before the payload is parsed' }),
+        ],
+  });
+}
+addToken({
+  name: 'payload-utf8-unknown-member',
+  description: 'Valid non-ASCII UTF-8 (é, 😀) in an unknown payload member is accepted.',
+  token: signBytes(seedHeaderBytes, Buffer.from(`{"id":1,"iat":${SEED_IAT},"exp":${SEED_EXP},"note":"caf\u00e9 \ud83d\ude00"}`)),
+  inspect: { now: SEED_IAT },
+  verify: [ok(['seed'], SEED_IAT + 100)],
+});
+
 // Claims edge cases that do parse.
 const claimCases = [
   {

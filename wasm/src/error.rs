@@ -1,6 +1,6 @@
 //! `BindingError`, the one error type of this surface. Every export that fails throws it as the
 //! package's `AuthcoreError` (defined in `errors.js`), whose `code` is the core's stable `code()`
-//! string, or one of the three binding codes below; JS exceptions raised by code the binding calls
+//! string, or the binding code `invalid_argument`; JS exceptions raised by code the binding calls
 //! (a storage's `setItem` over quota) are rethrown unchanged.
 
 use authcore::session::SessionError;
@@ -17,18 +17,13 @@ pub enum BindingError {
     /// A key or key set could not be built (`weak_secret`, `invalid_jwks`, …).
     #[error(transparent)]
     Key(#[from] KeyError),
-    /// An authd response or a refresh could not be used (`invalid_response`, `no_refresh_token`).
+    /// Session state or an authd response is unusable (`invalid_response`, `no_refresh_token`,
+    /// `not_signed_in`, `session_changed`).
     #[error(transparent)]
     Session(#[from] SessionError),
     /// `invalid_argument`: an argument of the wrong type or range, or an unknown option.
     #[error("{0}")]
     InvalidArgument(String),
-    /// `not_signed_in`: the operation needs a signed-in user and the storage holds none.
-    #[error("no user is signed in")]
-    NotSignedIn,
-    /// `session_changed`: the user signed out, or another signed in, while a refresh was in flight.
-    #[error("signed out or changed during the refresh")]
-    SessionChanged,
     /// An exception thrown by JS code the binding called; rethrown as it is.
     #[error("JavaScript exception")]
     Js(JsValue),
@@ -42,8 +37,6 @@ impl BindingError {
             BindingError::Key(e) => e.code(),
             BindingError::Session(e) => e.code(),
             BindingError::InvalidArgument(_) => "invalid_argument",
-            BindingError::NotSignedIn => "not_signed_in",
-            BindingError::SessionChanged => "session_changed",
             BindingError::Js(_) => return None,
         })
     }
@@ -108,7 +101,13 @@ mod tests {
             BindingError::invalid("bad").code(),
             Some("invalid_argument")
         );
-        assert_eq!(BindingError::NotSignedIn.code(), Some("not_signed_in"));
-        assert_eq!(BindingError::SessionChanged.code(), Some("session_changed"));
+        assert_eq!(
+            BindingError::from(SessionError::NotSignedIn).code(),
+            Some("not_signed_in")
+        );
+        assert_eq!(
+            BindingError::from(SessionError::Changed).code(),
+            Some("session_changed")
+        );
     }
 }

@@ -9,6 +9,6 @@ mod session;
 mod verifier;
 
 pub use error::BindingError;
-pub use inspect::{TokenInfo, has_role, inspect_token, is_expired, token_info};
+pub use inspect::{has_role, inspect_token, is_expired};
 pub use session::{AuthSession, DEFAULT_MIN_TTL_SECONDS};
-pub use verifier::{Verifier, VerifierOptions};
+pub use verifier::Verifier;

@@ -1,17 +1,23 @@
 //! `AuthSession`: the signed-in state kept in a Web Storage–like object and the headers to send.
-//! The rules (what a signin or refresh response means, when to refresh, which headers) are the
-//! core's `Session`; this module stores it. The single-flight `freshAccessToken` is the package's
-//! `session.js`, a subclass that only orchestrates the promise (js-sys futures would cost ~6 KB gz).
+//! The decisions (what a signin or refresh response means, when to refresh, who refreshes, whether
+//! another tab already did, what a sign-out means for a refresh in flight) are the core's
+//! `SessionMachine`; this module reads and writes the storage. `freshAccessToken` is the package's
+//! `session.js`, a subclass that only orchestrates the promise and the cross-tab lock (js-sys
+//! futures would cost ~6 KB gz).
 
 use std::cell::RefCell;
 
-use authcore::session::{HeaderStyle, STORAGE_KEY, Session};
+use authcore::session::{
+    Fresh, HeaderStyle, Refresh, STORAGE_KEY, Session, SessionError, SessionMachine,
+};
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 use crate::clock;
 use crate::error::BindingError;
-use crate::json::{json_text, options_object, string_member, to_js, whole_number_arg};
+use crate::json::{
+    json_text, options_object, string_member, to_js, whole_number_arg, whole_seconds,
+};
 
 /// Refresh when the access token has this many seconds left or fewer, unless told otherwise.
 pub const DEFAULT_MIN_TTL_SECONDS: i64 = 60;
@@ -90,55 +96,58 @@ fn header_style(name: Option<&str>) -> Result<HeaderStyle, String> {
     }
 }
 
-/// The storage, read on every access so that a session changed by another tab is seen, with the
-/// last parse cached by its text. No `RefCell` borrow is ever held across a call into JS.
-struct Store {
+/// A signed-in session kept in a storage object (`localStorage`, `sessionStorage`, a
+/// `MemoryStorage`). Every read goes to the storage, so sessions sharing one storage (tabs of one
+/// origin) agree; the decisions are the core's `SessionMachine`, the same the phones use. No
+/// `RefCell` borrow is ever held across a call into JS.
+#[wasm_bindgen]
+pub struct AuthSession {
     storage: StorageLike,
     key: String,
-    cache: RefCell<Option<(String, Session)>>,
+    machine: RefCell<SessionMachine>,
 }
 
-impl Store {
-    /// The stored session; `None` when signed out or when the stored text is unreadable.
-    fn load(&self) -> Result<Option<Session>, BindingError> {
-        let Some(raw) = self.storage.get_item(&self.key)? else {
-            self.cache.replace(None);
-            return Ok(None);
-        };
-        if let Some((text, session)) = self.cache.borrow().as_ref()
-            && *text == raw
-        {
-            return Ok(Some(session.clone()));
-        }
-        let session = Session::from_json(&raw).ok();
-        self.cache
-            .replace(session.as_ref().map(|s| (raw, s.clone())));
-        Ok(session)
+impl AuthSession {
+    fn stored(&self) -> Result<Option<String>, BindingError> {
+        Ok(self.storage.get_item(&self.key)?)
     }
 
-    fn save(&self, session: &Session) -> Result<(), BindingError> {
-        let text = session.to_json();
-        self.storage.set_item(&self.key, &text)?;
-        self.cache.replace(Some((text, session.clone())));
-        Ok(())
+    fn write(&self, stored: &str) -> Result<(), BindingError> {
+        Ok(self.storage.set_item(&self.key, stored)?)
     }
 
-    fn clear(&self) -> Result<(), BindingError> {
-        self.cache.replace(None);
-        Ok(self.storage.remove_item(&self.key)?)
+    /// The stored session, read now; `None` when signed out (or unreadable).
+    fn current(&self) -> Result<Option<Session>, BindingError> {
+        let stored = self.stored()?;
+        Ok(self.machine.borrow_mut().current(stored.as_deref())?)
     }
 
     fn signed_in(&self) -> Result<Session, BindingError> {
-        self.load()?.ok_or(BindingError::NotSignedIn)
+        Ok(self.current()?.ok_or(SessionError::NotSignedIn)?)
     }
 }
 
-/// A signed-in session kept in a storage object (`localStorage`, `sessionStorage`, a
-/// `MemoryStorage`). Every read goes to the storage, so sessions sharing one storage (tabs of one
-/// origin) agree.
-#[wasm_bindgen]
-pub struct AuthSession {
-    store: Store,
+/// A step of `freshAccessToken` as a plain one-member object: `{token}`, `{join}`, `{lead}` or
+/// `{body}`.
+fn step(name: &str, value: JsValue) -> Result<JsValue, BindingError> {
+    let object = Object::new();
+    Reflect::set(&object, &JsValue::from_str(name), &value)?;
+    Ok(object.into())
+}
+
+/// A flight id as a JS number (ids count up from 0; far below 2^53).
+fn flight_js(id: u64) -> JsValue {
+    #[allow(clippy::cast_precision_loss)]
+    JsValue::from_f64(id as f64)
+}
+
+fn min_ttl(min_ttl_seconds: Option<f64>) -> Result<i64, BindingError> {
+    Ok(whole_number_arg(min_ttl_seconds, "minTtlSeconds")?.unwrap_or(DEFAULT_MIN_TTL_SECONDS))
+}
+
+/// A flight id from JS (a small whole number the machine handed out).
+fn flight_id(id: f64) -> Result<u64, BindingError> {
+    whole_seconds(id, "flight").map_err(BindingError::invalid)
 }
 
 #[wasm_bindgen]
@@ -167,12 +176,16 @@ impl AuthSession {
         }
         .unwrap_or_else(|| STORAGE_KEY.to_owned());
         Ok(AuthSession {
-            store: Store {
-                storage,
-                key,
-                cache: RefCell::new(None),
-            },
+            storage,
+            key,
+            machine: RefCell::new(SessionMachine::new()),
         })
+    }
+
+    /// The storage key (for the package's cross-tab lock name).
+    #[wasm_bindgen(getter, js_name = storageKey, skip_typescript)]
+    pub fn storage_key(&self) -> String {
+        self.key.clone()
     }
 
     /// Stores the session of authd's signin response (JSON text or the parsed object) and returns
@@ -186,17 +199,17 @@ impl AuthSession {
         #[wasm_bindgen(unchecked_param_type = "string | SigninResponse")] response: JsValue,
     ) -> Result<JsValue, BindingError> {
         let text = json_text(&response, "signin response")?;
-        let session = Session::from_signin_response(&text)?;
-        self.store.save(&session)?;
+        let (session, stored) = self.machine.borrow_mut().sign_in(&text)?;
+        self.write(&stored)?;
         to_js(&session.user)
     }
 
     /// Stores the tokens of authd's refresh response (JSON text or the parsed object), keeping the
     /// user and, when the response has none, the refresh token. Returns the new access token.
     ///
-    /// With `forUserId` (what `freshAccessToken` passes), the response is stored only if that user
-    /// is still the one signed in; otherwise it is discarded with `session_changed` (signed out or
-    /// another user signed in while the refresh was in flight).
+    /// With `forUserId`, the response is stored only if that user is still the one signed in;
+    /// otherwise it is discarded with `session_changed` (signed out or another user signed in
+    /// while the refresh was in flight).
     ///
     /// Throws `AuthcoreError` `not_signed_in`, `session_changed` or `invalid_response`.
     #[wasm_bindgen(js_name = saveRefreshResponse)]
@@ -207,29 +220,26 @@ impl AuthSession {
         for_user_id: Option<f64>,
     ) -> Result<String, BindingError> {
         let text = json_text(&response, "refresh response")?;
-        let current = match whole_number_arg(for_user_id, "forUserId")? {
-            None => self.store.signed_in()?,
-            Some(id) => self
-                .store
-                .load()?
-                .filter(|s| s.user.id == id)
-                .ok_or(BindingError::SessionChanged)?,
-        };
-        let next = current.with_refresh_response(&text)?;
-        self.store.save(&next)?;
-        Ok(next.access_token)
+        let for_user = whole_number_arg(for_user_id, "forUserId")?;
+        let stored = self.stored()?;
+        let landing =
+            self.machine
+                .borrow_mut()
+                .apply_refresh(stored.as_deref(), &text, for_user)?;
+        self.write(&landing.stored)?;
+        Ok(landing.access_token)
     }
 
     /// Whether a session is stored (an unreadable stored value counts as signed out).
     #[wasm_bindgen(getter, js_name = isSignedIn)]
     pub fn is_signed_in(&self) -> Result<bool, BindingError> {
-        Ok(self.store.load()?.is_some())
+        Ok(self.current()?.is_some())
     }
 
     /// The signed-in user, or null.
     #[wasm_bindgen(getter, unchecked_return_type = "SessionUser | null")]
     pub fn user(&self) -> Result<JsValue, BindingError> {
-        match self.store.load()? {
+        match self.current()? {
             Some(session) => to_js(&session.user),
             None => Ok(JsValue::NULL),
         }
@@ -240,8 +250,7 @@ impl AuthSession {
     #[wasm_bindgen(getter, js_name = accessToken, unchecked_return_type = "string | null")]
     pub fn access_token(&self) -> Result<JsValue, BindingError> {
         Ok(self
-            .store
-            .load()?
+            .current()?
             .map_or(JsValue::NULL, |s| JsValue::from(s.access_token)))
     }
 
@@ -256,7 +265,7 @@ impl AuthSession {
     ) -> Result<JsValue, BindingError> {
         let style = header_style(style.as_deref()).map_err(BindingError::invalid)?;
         let headers = Object::new();
-        if let Some(session) = self.store.load()? {
+        if let Some(session) = self.current()? {
             for (name, value) in session.headers(style) {
                 Reflect::set(&headers, &JsValue::from(name), &JsValue::from(value))?;
             }
@@ -272,25 +281,25 @@ impl AuthSession {
         #[wasm_bindgen(js_name = minTtlSeconds, unchecked_optional_param_type = "number")]
         min_ttl_seconds: Option<f64>,
     ) -> Result<bool, BindingError> {
-        let min_ttl =
-            whole_number_arg(min_ttl_seconds, "minTtlSeconds")?.unwrap_or(DEFAULT_MIN_TTL_SECONDS);
+        let min_ttl = min_ttl(min_ttl_seconds)?;
+        let stored = self.stored()?;
         Ok(self
-            .store
-            .load()?
-            .is_some_and(|s| s.needs_refresh(clock::now(), min_ttl)))
+            .machine
+            .borrow_mut()
+            .needs_refresh(stored.as_deref(), clock::now(), min_ttl)?)
     }
 
     /// Whether the signed-in user holds `role`, by name (`admin`) or authority (`ROLE_ADMIN`).
     /// False when signed out.
     #[wasm_bindgen(js_name = hasRole)]
     pub fn has_role(&self, role: &str) -> Result<bool, BindingError> {
-        Ok(self.store.load()?.is_some_and(|s| s.has_role(role)))
+        Ok(self.current()?.is_some_and(|s| s.has_role(role)))
     }
 
     /// The body of `POST /api/auth/refreshtoken` (`{"refreshToken":"…"}`) when the access token
     /// needs a refresh (see `needsRefresh`), or null when it has more than `minTtlSeconds`
-    /// (default 60) left. `freshAccessToken` is built on it; use it directly to refresh yourself,
-    /// then `saveRefreshResponse`.
+    /// (default 60) left. To refresh yourself, then `saveRefreshResponse`; `freshAccessToken` does
+    /// both, once per origin.
     ///
     /// Throws `AuthcoreError` `not_signed_in`, or `no_refresh_token` when authd issued none.
     #[wasm_bindgen(js_name = refreshRequestBody, unchecked_return_type = "string | null")]
@@ -299,9 +308,8 @@ impl AuthSession {
         #[wasm_bindgen(js_name = minTtlSeconds, unchecked_optional_param_type = "number")]
         min_ttl_seconds: Option<f64>,
     ) -> Result<JsValue, BindingError> {
-        let min_ttl =
-            whole_number_arg(min_ttl_seconds, "minTtlSeconds")?.unwrap_or(DEFAULT_MIN_TTL_SECONDS);
-        let session = self.store.signed_in()?;
+        let min_ttl = min_ttl(min_ttl_seconds)?;
+        let session = self.signed_in()?;
         if !session.needs_refresh(clock::now(), min_ttl) {
             return Ok(JsValue::NULL);
         }
@@ -312,7 +320,70 @@ impl AuthSession {
     /// rejects with `session_changed` instead of storing its tokens.
     #[wasm_bindgen(js_name = signOut)]
     pub fn sign_out(&self) -> Result<(), BindingError> {
-        self.store.clear()
+        self.machine.borrow_mut().sign_out();
+        Ok(self.storage.remove_item(&self.key)?)
+    }
+
+    /// `freshAccessToken`'s first step (package-internal): `{token}` when fresh enough, `{join}`
+    /// with the flight under way, or `{lead}` with a new flight.
+    #[wasm_bindgen(js_name = beginRefresh, skip_typescript)]
+    pub fn begin_refresh(&self, min_ttl_seconds: Option<f64>) -> Result<JsValue, BindingError> {
+        let min_ttl = min_ttl(min_ttl_seconds)?;
+        let stored = self.stored()?;
+        let fresh = self
+            .machine
+            .borrow_mut()
+            .fresh(stored.as_deref(), clock::now(), min_ttl)?;
+        match fresh {
+            Fresh::Ready(token) => step("token", JsValue::from(token)),
+            Fresh::Join(id) => step("join", flight_js(id)),
+            Fresh::Lead(id) => step("lead", flight_js(id)),
+        }
+    }
+
+    /// The leader's step once it holds the cross-tab lock (package-internal): re-reads the
+    /// storage; `{token}` when another tab refreshed meanwhile, or `{body}` to send.
+    #[wasm_bindgen(js_name = refreshBody, skip_typescript)]
+    pub fn refresh_body(
+        &self,
+        flight: f64,
+        min_ttl_seconds: Option<f64>,
+    ) -> Result<JsValue, BindingError> {
+        let (id, min_ttl) = (flight_id(flight)?, min_ttl(min_ttl_seconds)?);
+        let stored = self.stored()?;
+        let next =
+            self.machine
+                .borrow_mut()
+                .refresh_body(id, stored.as_deref(), clock::now(), min_ttl)?;
+        match next {
+            Refresh::Adopt(token) => step("token", JsValue::from(token)),
+            Refresh::Send(body) => step("body", JsValue::from(body)),
+        }
+    }
+
+    /// Lands authd's refresh response for a flight (package-internal): re-reads the storage,
+    /// writes the refreshed session, returns the new access token.
+    #[wasm_bindgen(js_name = landRefresh, skip_typescript)]
+    pub fn land_refresh(&self, flight: f64, response: JsValue) -> Result<String, BindingError> {
+        let id = flight_id(flight)?;
+        let text = json_text(&response, "refresh response");
+        let stored = self.stored();
+        let landing = match (text, stored) {
+            (Ok(text), Ok(stored)) => self.machine.borrow_mut().land(id, stored.as_deref(), &text),
+            (Err(e), _) | (_, Err(e)) => {
+                self.machine.borrow_mut().end(id);
+                return Err(e);
+            }
+        }?;
+        self.write(&landing.stored)?;
+        Ok(landing.access_token)
+    }
+
+    /// Ends a flight that did not land (package-internal): the refresh call failed.
+    #[wasm_bindgen(js_name = endRefresh, skip_typescript)]
+    pub fn end_refresh(&self, flight: f64) -> Result<(), BindingError> {
+        self.machine.borrow_mut().end(flight_id(flight)?);
+        Ok(())
     }
 }
 

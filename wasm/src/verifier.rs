@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use authcore::tokens::{Claims, Key, KeySet, VerifyOptions};
+use authcore::tokens::{Key, KeySet, VerifiedClaims, VerifyOptions};
 use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
@@ -16,18 +16,6 @@ use crate::json::{
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_VERIFIER: &str = r#"
-/** What `Verifier` checks beyond the signature. Unknown keys are refused (`invalid_argument`). */
-export interface VerifierOptions {
-  /** Clock tolerance for `exp` and `nbf`, in whole seconds (default 60). */
-  leewaySeconds?: number;
-  /** The required `iss`; unset: any or none. */
-  issuer?: string;
-  /** The audience this verifier is; required in `aud` when set. Unset: a token carrying `aud` is refused. */
-  audience?: string;
-  /** Whether a token without `exp` is refused with `missing_claim` (default true). */
-  requireExp?: boolean;
-}
-
 /** A JSON Web Key Set (RFC 7517). Ed25519 (`OKP`) and P-256 (`EC`) keys are used; others are skipped. */
 export interface JsonWebKeySet {
   keys: Array<{ kty: string; kid?: string; alg?: string; use?: string; crv?: string; x?: string; y?: string; [member: string]: unknown }>;
@@ -40,83 +28,32 @@ export interface JsonWebKeySet {
 export type VerifierKey =
   | { hs256Secret: string | Uint8Array; kid?: string; legacy?: boolean }
   | { jwks: string | JsonWebKeySet };
-
-/** Verified claims. Absent claims are absent properties, except `userId`. */
-export interface Claims {
-  /** The user id: `id`, or else a decimal `sub`; null when neither (derived, not a claim). */
-  userId: number | null;
-  /** The user id (`users.id`). */
-  id?: number;
-  /** Role names (`user`, `moderator`, `admin`). */
-  roles?: string[];
-  /** Issued at, seconds since the epoch. */
-  iat?: number;
-  /** Not before, seconds since the epoch. */
-  nbf?: number;
-  /** Expiry, seconds since the epoch. */
-  exp?: number;
-  /** Audience(s). */
-  aud?: string | string[];
-  /** Issuer. */
-  iss?: string;
-  /** Subject. */
-  sub?: string;
-  /** Token id. */
-  jti?: string;
-}
 "#;
 
-/// The `VerifierOptions` record. Unknown members are refused so that a misspelt `audience` cannot
-/// silently switch a check off.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct VerifierOptions {
-    /// Clock tolerance in seconds.
-    pub leeway_seconds: Option<u64>,
-    /// Required `iss`.
-    pub issuer: Option<String>,
-    /// Required audience.
-    pub audience: Option<String>,
-    /// Whether `exp` is required.
-    pub require_exp: Option<bool>,
-}
+/// The members a `VerifyOptions` object may have: the core record's, camelCased.
+const OPTION_MEMBERS: [&str; 4] = ["leewaySeconds", "requireExp", "issuer", "audience"];
 
-impl VerifierOptions {
-    /// The members `VerifierOptions` may have.
-    const MEMBERS: [&'static str; 4] = ["leewaySeconds", "issuer", "audience", "requireExp"];
-
-    /// Reads the options object (`undefined` or `null`: all defaults), member by member.
-    fn from_js(options: &JsValue) -> Result<VerifierOptions, BindingError> {
-        let Some(options) = options_object(options, "options", &Self::MEMBERS)? else {
-            return Ok(VerifierOptions::default());
-        };
-        let leeway_seconds = match member(options, "leewaySeconds")? {
-            None => None,
-            Some(value) => Some(
-                value
-                    .as_f64()
-                    .ok_or_else(|| "leewaySeconds must be a number".to_owned())
-                    .and_then(|n| whole_seconds(n, "leewaySeconds"))
-                    .map_err(BindingError::invalid)?,
-            ),
-        };
-        Ok(VerifierOptions {
-            leeway_seconds,
-            issuer: string_member(options, "issuer")?,
-            audience: string_member(options, "audience")?,
-            require_exp: bool_member(options, "requireExp")?,
-        })
+/// The core's `VerifyOptions` from a JS options object (`undefined` or `null`: all defaults), read
+/// member by member over the core's defaults. Unknown members are refused so that a misspelt
+/// `audience` cannot silently switch a check off.
+fn verify_options(options: &JsValue) -> Result<VerifyOptions, BindingError> {
+    let mut core = VerifyOptions::default();
+    let Some(options) = options_object(options, "options", &OPTION_MEMBERS)? else {
+        return Ok(core);
+    };
+    if let Some(value) = member(options, "leewaySeconds")? {
+        core.leeway_seconds = value
+            .as_f64()
+            .ok_or_else(|| "leewaySeconds must be a number".to_owned())
+            .and_then(|n| whole_seconds(n, "leewaySeconds"))
+            .map_err(BindingError::invalid)?;
     }
-
-    /// The core options, defaults filled in by the core.
-    pub fn to_core(&self) -> VerifyOptions {
-        let defaults = VerifyOptions::default();
-        VerifyOptions {
-            leeway_seconds: self.leeway_seconds.unwrap_or(defaults.leeway_seconds),
-            require_exp: self.require_exp.unwrap_or(defaults.require_exp),
-            issuer: self.issuer.clone(),
-            audience: self.audience.clone(),
-        }
+    if let Some(require_exp) = bool_member(options, "requireExp")? {
+        core.require_exp = require_exp;
     }
+    core.issuer = string_member(options, "issuer")?;
+    core.audience = string_member(options, "audience")?;
+    Ok(core)
 }
 
 fn secret_bytes(secret: &JsValue) -> Result<Zeroizing<Vec<u8>>, BindingError> {
@@ -172,16 +109,6 @@ fn add_key(set: &mut KeySet, entry: &JsValue) -> Result<(), BindingError> {
     Ok(set.add_verification_key(key)?)
 }
 
-/// The claims as a plain object, plus the derived `userId`.
-fn claims_to_js(claims: &Claims) -> Result<JsValue, BindingError> {
-    let object = to_js(claims)?;
-    let user_id = claims
-        .user_id()
-        .map_or(JsValue::NULL, |id| JsValue::from_f64(id as f64));
-    Reflect::set(&object, &JsValue::from_str("userId"), &user_id)?;
-    Ok(object)
-}
-
 /// Verifies tokens against trusted keys: a JWKS (EdDSA, ES256), a shared HS256 secret, or both.
 #[wasm_bindgen]
 pub struct Verifier {
@@ -190,7 +117,7 @@ pub struct Verifier {
 
 impl Verifier {
     fn over(keys: KeySet, options: &JsValue) -> Result<Verifier, BindingError> {
-        let options = VerifierOptions::from_js(options)?.to_core();
+        let options = verify_options(options)?;
         Ok(Verifier {
             inner: authcore::tokens::Verifier::new(keys, options, Arc::new(JsClock)),
         })
@@ -207,7 +134,7 @@ impl Verifier {
     #[wasm_bindgen(js_name = fromJwks)]
     pub fn from_jwks(
         #[wasm_bindgen(unchecked_param_type = "string | JsonWebKeySet")] jwks: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "VerifierOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "VerifyOptions")] options: JsValue,
     ) -> Result<Verifier, BindingError> {
         let text = json_text(&jwks, "jwks")?;
         let keys = KeySet::from_jwks_json(&text)?;
@@ -221,7 +148,7 @@ impl Verifier {
     #[wasm_bindgen(js_name = fromHs256Secret)]
     pub fn from_hs256_secret(
         #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] secret: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "VerifierOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "VerifyOptions")] options: JsValue,
     ) -> Result<Verifier, BindingError> {
         let key = Key::hs256(&secret_bytes(&secret)?)?;
         Verifier::over(KeySet::single(key), &options)
@@ -232,7 +159,7 @@ impl Verifier {
     #[wasm_bindgen(js_name = fromLegacyHs256Secret)]
     pub fn from_legacy_hs256_secret(
         #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] secret: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "VerifierOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "VerifyOptions")] options: JsValue,
     ) -> Result<Verifier, BindingError> {
         let key = Key::hs256_legacy(&secret_bytes(&secret)?)?;
         Verifier::over(KeySet::single(key), &options)
@@ -246,7 +173,7 @@ impl Verifier {
     #[wasm_bindgen(js_name = fromKeys)]
     pub fn from_keys(
         #[wasm_bindgen(unchecked_param_type = "VerifierKey[]")] keys: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "VerifierOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "VerifyOptions")] options: JsValue,
     ) -> Result<Verifier, BindingError> {
         if !Array::is_array(&keys) {
             return Err(BindingError::invalid("keys must be an array"));
@@ -265,22 +192,20 @@ impl Verifier {
     /// `token_too_large`, `malformed`, `unsupported_header`, `algorithm_not_allowed`,
     /// `unknown_key_id`, `invalid_signature`, `invalid_claims`, `expired`, `not_yet_valid`,
     /// `missing_claim`, `invalid_issuer` or `invalid_audience`.
-    #[wasm_bindgen(unchecked_return_type = "Claims")]
+    #[wasm_bindgen(unchecked_return_type = "VerifiedClaims")]
     pub fn verify(&self, token: &str) -> Result<JsValue, BindingError> {
-        let verified = self.inner.verify(token)?;
-        claims_to_js(&verified.claims)
+        to_js(&VerifiedClaims::from(self.inner.verify(token)?))
     }
 
     /// Like `verify`, as if the time were `nowSeconds` (seconds since the epoch).
-    #[wasm_bindgen(js_name = verifyAt, unchecked_return_type = "Claims")]
+    #[wasm_bindgen(js_name = verifyAt, unchecked_return_type = "VerifiedClaims")]
     pub fn verify_at(
         &self,
         token: &str,
         #[wasm_bindgen(js_name = nowSeconds)] now_seconds: f64,
     ) -> Result<JsValue, BindingError> {
         let now = whole_number_arg(Some(now_seconds), "nowSeconds")?.unwrap_or_default();
-        let verified = self.inner.verify_at(token, now)?;
-        claims_to_js(&verified.claims)
+        to_js(&VerifiedClaims::from(self.inner.verify_at(token, now)?))
     }
 }
 
@@ -289,25 +214,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn absent_options_take_the_core_defaults() {
-        assert_eq!(
-            VerifierOptions::default().to_core(),
-            VerifyOptions::default()
-        );
-    }
-
-    #[test]
-    fn given_options_override_the_defaults() {
-        let o = VerifierOptions {
-            leeway_seconds: Some(5),
-            issuer: Some("authd".into()),
-            audience: Some("app".into()),
-            require_exp: Some(false),
+    fn the_option_members_are_the_core_records_fields_camel_cased() {
+        use tsify::Tsify;
+        for name in OPTION_MEMBERS {
+            assert!(
+                VerifyOptions::DECL.contains(&format!("{name}?:")),
+                "{name} / {}",
+                VerifyOptions::DECL
+            );
         }
-        .to_core();
-        assert_eq!(o.leeway_seconds, 5);
-        assert_eq!(o.issuer.as_deref(), Some("authd"));
-        assert_eq!(o.audience.as_deref(), Some("app"));
-        assert!(!o.require_exp);
+        assert_eq!(
+            VerifyOptions::DECL.matches("?:").count(),
+            OPTION_MEMBERS.len()
+        );
     }
 }

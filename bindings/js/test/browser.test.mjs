@@ -134,4 +134,25 @@ test('Chromium: vectors and an AuthSession against a live authd', { timeout: 180
       assert.ok(r.ok, `${r.detail}\nconsole:\n${console_.join('\n')}`);
     });
   }
+
+  await t.test('two tabs of one origin refresh once (Web Locks + re-read of localStorage)', async () => {
+    const tabs = [await context.newPage(), await context.newPage()];
+    const tabQuery = new URLSearchParams({ authd: `http://127.0.0.1:${authdPort}` });
+    for (const tab of tabs) {
+      tab.on('pageerror', (e) => console_.push(`tab pageerror: ${e.stack || e}`));
+      await tab.goto(`http://127.0.0.1:${staticPort}/test/browser/tabs.html?${tabQuery}`);
+      await tab.waitForFunction(() => window.__ready === true, null, { timeout: 30_000 });
+    }
+    assert.equal(await tabs[0].evaluate(() => window.hasWebLocks), true, 'Chromium has navigator.locks');
+    await tabs[0].evaluate(() => window.signIn('tabs_user', 'correct-horse-9'));
+    // Let the clock move on, so that a refreshed token has more time left than the one it
+    // replaces; then ask both tabs for a token with more time left than the current one has.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    const left = await tabs[1].evaluate(() => window.secondsLeft());
+    const tokens = await Promise.all(tabs.map((tab) => tab.evaluate((ttl) => window.refreshOnce(ttl), left)));
+    const calls = await Promise.all(tabs.map((tab) => tab.evaluate(() => window.refreshCalls)));
+    assert.equal(calls[0] + calls[1], 1, `refresh calls per tab: ${calls} \nconsole:\n${console_.join('\n')}`);
+    assert.equal(tokens[0], tokens[1], 'both tabs use the one refreshed token');
+    assert.equal(await tabs[1].evaluate(() => window.accepted()), 200, 'authd accepts the refreshed token');
+  });
 });

@@ -242,6 +242,24 @@ describe('freshAccessToken (single flight)', () => {
     assert.equal(s.accessToken, second.accessToken);
   });
 
+  test('two sessions over one storage refresh once: the second re-reads and adopts the rotation', async () => {
+    const storage = new MemoryStorage();
+    const app = new AuthSession(storage);
+    app.saveSigninResponse(signinResponse({ ttl: 5 }));
+    const other = new AuthSession(storage);
+    const stale = other.accessToken;
+    let calls = 0;
+    const next = refreshResponse();
+    const refreshFn = async () => {
+      calls += 1;
+      return next;
+    };
+    assert.equal(await app.freshAccessToken(refreshFn), next.accessToken);
+    assert.equal(await other.freshAccessToken(refreshFn), next.accessToken);
+    assert.equal(calls, 1);
+    assert.notEqual(stale, next.accessToken);
+  });
+
   test('refreshFn must be a function', async () => {
     const s = new AuthSession(new MemoryStorage());
     s.saveSigninResponse(signinResponse({ ttl: 5 }));

@@ -71,6 +71,16 @@ pub(crate) fn decode_segment(segment: &str) -> Result<Vec<u8>, TokenError> {
     base64url::decode(segment).ok_or(TokenError::Malformed("segment is not unpadded base64url"))
 }
 
+/// The bytes of the header or payload segment, which must be UTF-8 throughout (RFC 7519 §7.2).
+/// Checked here because serde_json does not check the strings of members it skips.
+fn decode_json_segment(segment: &str, not_utf8: &'static str) -> Result<Vec<u8>, TokenError> {
+    let bytes = decode_segment(segment)?;
+    if std::str::from_utf8(&bytes).is_err() {
+        return Err(TokenError::Malformed(not_utf8));
+    }
+    Ok(bytes)
+}
+
 #[derive(Deserialize)]
 struct RawHeader {
     alg: String,
@@ -85,7 +95,7 @@ struct RawHeader {
 }
 
 pub(crate) fn parse_header(segment: &str) -> Result<Header, TokenError> {
-    let bytes = decode_segment(segment)?;
+    let bytes = decode_json_segment(segment, "header is not UTF-8")?;
     if first_non_space(&bytes) != Some(b'{') {
         return Err(TokenError::Malformed("header is not a JSON object"));
     }
@@ -106,7 +116,7 @@ pub(crate) fn parse_header(segment: &str) -> Result<Header, TokenError> {
 }
 
 pub(crate) fn parse_claims(segment: &str) -> Result<Claims, TokenError> {
-    let bytes = decode_segment(segment)?;
+    let bytes = decode_json_segment(segment, "payload is not UTF-8")?;
     if first_non_space(&bytes) != Some(b'{') {
         return Err(TokenError::Malformed("payload is not a JSON object"));
     }
@@ -148,6 +158,41 @@ mod tests {
         assert_eq!(t.header.typ.as_deref(), Some("JWT"));
         assert_eq!(t.claims.user_id(), Some(1));
         assert_eq!(t.claims.seconds_left(1_795_787_870), Some(7));
+    }
+
+    /// A segment whose bytes are `json`, unpadded base64url.
+    fn segment(json: &[u8]) -> String {
+        use base64::Engine as _;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json)
+    }
+
+    #[test]
+    fn invalid_utf8_anywhere_in_header_or_payload_is_malformed() {
+        // RFC 7519 §7.2: the decoded header and payload must be UTF-8. serde_json skips the
+        // strings of members it ignores without checking them, so unknown members are the test.
+        let header = segment(br#"{"alg":"HS256"}"#);
+        let payload = segment(br#"{"id":1}"#);
+        let bad_payloads: [&[u8]; 4] = [
+            b"{\"id\":1,\"note\":\"\xff\xfe\"}",
+            b"{\"id\":1,\"x\":{\"deep\":[\"\xc3\"]}}",
+            b"{\"id\":1,\"\xff\":1}",
+            b"{\"id\":1,\"x\":\"\xed\xa0\x80\"}",
+        ];
+        for bad in bad_payloads {
+            let token = format!("{header}.{}.", segment(bad));
+            assert_eq!(inspect(&token).unwrap_err().code(), "malformed", "{bad:?}");
+        }
+        let bad_headers: [&[u8]; 2] = [
+            b"{\"alg\":\"HS256\",\"x\":\"\xff\"}",
+            b"{\"alg\":\"HS256\",\"kid\":\"k\",\"x\":[\"\xc0\xaf\"]}",
+        ];
+        for bad in bad_headers {
+            let token = format!("{}.{payload}.", segment(bad));
+            assert_eq!(inspect(&token).unwrap_err().code(), "malformed", "{bad:?}");
+        }
+        // Valid UTF-8 in an unknown member is fine.
+        let fine = segment("{\"id\":1,\"note\":\"caf\u{e9}\"}".as_bytes());
+        assert!(inspect(&format!("{header}.{fine}.")).is_ok());
     }
 
     #[test]

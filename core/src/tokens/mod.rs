@@ -13,6 +13,7 @@ mod jwk;
 mod keys;
 pub mod provider;
 mod verify;
+mod views;
 
 #[cfg(test)]
 #[cfg(feature = "signing")]
@@ -30,3 +31,4 @@ pub use verify::SystemClock;
 pub use verify::{
     Clock, DEFAULT_LEEWAY_SECONDS, FixedClock, VerifiedToken, Verifier, VerifyOptions,
 };
+pub use views::{Inspection, VerifiedClaims};

@@ -46,17 +46,28 @@ impl Clock for FixedClock {
     }
 }
 
-/// What verification checks beyond the signature.
+/// What verification checks beyond the signature. Every member has a default (60 s leeway,
+/// `exp` required, any issuer, no audience); each surface lets callers leave members out.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(
+    feature = "wasm",
+    derive(tsify::Tsify),
+    serde(rename_all = "camelCase", default)
+)]
 pub struct VerifyOptions {
-    /// Clock tolerance for `exp` and `nbf`, in seconds.
+    /// Clock tolerance for `exp` and `nbf`, in whole seconds.
+    #[cfg_attr(feature = "uniffi", uniffi(default = 60))]
     pub leeway_seconds: u64,
     /// Whether a token without `exp` is refused (`missing_claim`).
+    #[cfg_attr(feature = "uniffi", uniffi(default = true))]
     pub require_exp: bool,
     /// The required `iss`, if any.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub issuer: Option<String>,
     /// The audience this verifier is; required in `aud` when set. A token carrying `aud` is refused
     /// when this is unset (RFC 7519 §4.1.3).
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub audience: Option<String>,
 }
 

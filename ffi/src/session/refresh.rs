@@ -1,13 +1,15 @@
-//! The single-flight refresh: one refresh at a time per session, whose outcome every caller that
-//! arrived meanwhile shares. Blocking callers wait on a condition variable, async callers on
-//! wakers; both join the same flight. No lock is held while the app's refresher runs.
+//! The single-flight refresh, as the core's `SessionMachine` decides it: one refresh at a time per
+//! session, whose outcome every caller that arrived meanwhile shares. Blocking callers wait on a
+//! condition variable, async callers on wakers; both join the same flight. Before refreshing, the
+//! leader re-reads the store and adopts a session that another `AuthSession` over the same store
+//! refreshed. No lock is held while the app's refresher or store runs.
 
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, PoisonError};
 use std::task::{Context, Poll};
 
-use authcore::session::Session;
+use authcore::session::{Fresh, Refresh, STORAGE_KEY};
 use authcore::tokens::{Clock, SystemClock};
 
 use super::{AuthSession, State};
@@ -32,23 +34,6 @@ pub trait AsyncRefresher: Send + Sync {
     async fn refresh(&self, body: String) -> Result<String, AuthcoreError>;
 }
 
-/// What a caller of `fresh_access_token` does next.
-enum Step {
-    /// The current token is fresh enough.
-    Done(String),
-    /// Wait for the refresh under way with this id.
-    Join(u64),
-    /// Lead a new refresh: send `body`, then land the response with `complete`.
-    Lead(Flight),
-}
-
-struct Flight {
-    id: u64,
-    /// The session epoch when the flight started.
-    epoch: u64,
-    body: String,
-}
-
 #[uniffi::export]
 impl AuthSession {
     /// An access token valid for at least `min_ttl_seconds`, refreshing through `refresher` when
@@ -64,17 +49,23 @@ impl AuthSession {
         min_ttl_seconds: i64,
     ) -> Result<String, AuthcoreError> {
         loop {
-            match self.next_step(min_ttl_seconds)? {
-                Step::Done(token) => return Ok(token),
-                Step::Join(id) => {
+            match self.fresh(min_ttl_seconds)? {
+                Fresh::Ready(token) => return Ok(token),
+                Fresh::Join(id) => {
                     if let Some(outcome) = self.wait_blocking(id) {
                         return outcome;
                     }
                 }
-                Step::Lead(flight) => {
-                    let guard = FlightGuard::new(self, flight.id);
-                    let response = refresher.refresh(flight.body.clone());
-                    return guard.complete(&flight, response);
+                Fresh::Lead(id) => {
+                    let guard = FlightGuard::new(self, id);
+                    let outcome = match self.refresh_body(id, min_ttl_seconds) {
+                        Ok(Refresh::Send(body)) => refresher
+                            .refresh(body)
+                            .and_then(|json| self.land(id, &json)),
+                        Ok(Refresh::Adopt(token)) => Ok(token),
+                        Err(e) => Err(e),
+                    };
+                    return guard.finish(outcome);
                 }
             }
         }
@@ -89,18 +80,25 @@ impl AuthSession {
         min_ttl_seconds: i64,
     ) -> Result<String, AuthcoreError> {
         loop {
-            match self.next_step(min_ttl_seconds)? {
-                Step::Done(token) => return Ok(token),
-                Step::Join(id) => {
+            match self.fresh(min_ttl_seconds)? {
+                Fresh::Ready(token) => return Ok(token),
+                Fresh::Join(id) => {
                     Landed { session: self, id }.await;
                     if let Some(outcome) = self.outcome_of(id) {
                         return outcome;
                     }
                 }
-                Step::Lead(flight) => {
-                    let guard = FlightGuard::new(self, flight.id);
-                    let response = refresher.refresh(flight.body.clone()).await;
-                    return guard.complete(&flight, response);
+                Fresh::Lead(id) => {
+                    let guard = FlightGuard::new(self, id);
+                    let outcome = match self.refresh_body(id, min_ttl_seconds) {
+                        Ok(Refresh::Send(body)) => match refresher.refresh(body).await {
+                            Ok(json) => self.land(id, &json),
+                            Err(e) => Err(e),
+                        },
+                        Ok(Refresh::Adopt(token)) => Ok(token),
+                        Err(e) => Err(e),
+                    };
+                    return guard.finish(outcome);
                 }
             }
         }
@@ -108,34 +106,50 @@ impl AuthSession {
 }
 
 impl AuthSession {
-    fn next_step(&self, min_ttl_seconds: i64) -> Result<Step, AuthcoreError> {
-        let mut state = self.lock();
-        let session = self.signed_in(&mut state)?;
-        if !session.needs_refresh(SystemClock.now(), min_ttl_seconds) {
-            return Ok(Step::Done(session.access_token));
-        }
-        if let Some(id) = state.flight {
-            return Ok(Step::Join(id));
-        }
-        let body = session.refresh_request_body()?;
-        let id = state.next_flight;
-        state.next_flight = id.wrapping_add(1);
-        state.flight = Some(id);
-        Ok(Step::Lead(Flight {
-            id,
-            epoch: state.epoch,
-            body,
-        }))
+    /// The machine's first step, from the store as read now.
+    fn fresh(&self, min_ttl_seconds: i64) -> Result<Fresh, AuthcoreError> {
+        self.with_store(|store| {
+            let stored = store.get(STORAGE_KEY.to_owned())?;
+            let now = SystemClock.now();
+            Ok(self
+                .lock()
+                .machine
+                .fresh(stored.as_deref(), now, min_ttl_seconds)?)
+        })
     }
 
-    /// Blocks until flight `id` has landed; its outcome, or `None` when a later flight's
-    /// outcome replaced it before this caller woke (then look again).
+    /// For the leader: the store re-read right before refreshing, so that a session another
+    /// `AuthSession` over the same store (an app extension) refreshed meanwhile is adopted.
+    fn refresh_body(&self, id: u64, min_ttl_seconds: i64) -> Result<Refresh, AuthcoreError> {
+        self.with_store(|store| {
+            let stored = store.get(STORAGE_KEY.to_owned())?;
+            let now = SystemClock.now();
+            Ok(self
+                .lock()
+                .machine
+                .refresh_body(id, stored.as_deref(), now, min_ttl_seconds)?)
+        })
+    }
+
+    /// Lands authd's refresh response for flight `id` in the store, in one store turn; returns the
+    /// new access token.
+    fn land(&self, id: u64, json: &str) -> Result<String, AuthcoreError> {
+        self.with_store(|store| {
+            let stored = store.get(STORAGE_KEY.to_owned())?;
+            let landing = self.lock().machine.land(id, stored.as_deref(), json)?;
+            store.set(STORAGE_KEY.to_owned(), landing.stored)?;
+            Ok(landing.access_token)
+        })
+    }
+
+    /// Blocks until flight `id` has landed; its outcome, or `None` when it ended without one
+    /// this caller can see (then look again).
     fn wait_blocking(&self, id: u64) -> Option<Result<String, AuthcoreError>> {
         let mut state = self.lock();
         state.waiting += 1;
-        while state.flight == Some(id) {
+        while state.machine.in_flight(id) && !landed_is(&state, id) {
             state = self
-                .refresh_landed
+                .changed
                 .wait(state)
                 .unwrap_or_else(PoisonError::into_inner);
         }
@@ -147,34 +161,29 @@ impl AuthSession {
         landed_outcome(&self.lock(), id)
     }
 
-    /// Applies a refresh response requested during `epoch`; returns the access token to use.
-    fn land(&self, state: &mut State, epoch: u64, json: &str) -> Result<String, AuthcoreError> {
-        let session: Session = self.signed_in(state)?;
-        if state.epoch != epoch {
-            // Signed out, or signed in again, while the refresh was under way: the response
-            // belongs to a session that is gone. A new sign-in's token is fresh.
-            return Ok(session.access_token);
-        }
-        let next = session.with_refresh_response(json)?;
-        self.replace_refreshed(state, next)
-    }
-
-    /// Records the outcome of flight `id` and releases every waiter.
-    fn finish(&self, state: &mut State, id: u64, outcome: Result<String, AuthcoreError>) {
+    /// Records the outcome of flight `id`, ends it and releases every waiter.
+    fn finish(&self, id: u64, outcome: Result<String, AuthcoreError>) {
+        let mut state = self.lock();
+        state.machine.end(id);
         state.landed = Some((id, outcome));
-        state.flight = None;
         for waker in state.wakers.drain(..) {
             waker.wake();
         }
-        self.refresh_landed.notify_all();
+        drop(state);
+        self.changed.notify_all();
     }
+}
+
+fn landed_is(state: &State, id: u64) -> bool {
+    state
+        .landed
+        .as_ref()
+        .is_some_and(|(landed, _)| *landed == id)
 }
 
 fn landed_outcome(state: &State, id: u64) -> Option<Result<String, AuthcoreError>> {
     match &state.landed {
-        Some((landed, outcome)) if *landed == id && state.flight != Some(id) => {
-            Some(outcome.clone())
-        }
+        Some((landed, outcome)) if *landed == id => Some(outcome.clone()),
         _ => None,
     }
 }
@@ -190,7 +199,7 @@ impl Future for Landed<'_> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let mut state = self.session.lock();
-        if state.flight != Some(self.id) {
+        if !state.machine.in_flight(self.id) || landed_is(&state, self.id) {
             return Poll::Ready(());
         }
         if !state.wakers.iter().any(|w| w.will_wake(cx.waker())) {
@@ -217,14 +226,8 @@ impl<'a> FlightGuard<'a> {
         }
     }
 
-    fn complete(
-        mut self,
-        flight: &Flight,
-        response: Result<String, AuthcoreError>,
-    ) -> Result<String, AuthcoreError> {
-        let mut state = self.session.lock();
-        let outcome = response.and_then(|json| self.session.land(&mut state, flight.epoch, &json));
-        self.session.finish(&mut state, self.id, outcome.clone());
+    fn finish(mut self, outcome: Result<String, AuthcoreError>) -> Result<String, AuthcoreError> {
+        self.session.finish(self.id, outcome.clone());
         self.armed = false;
         outcome
     }
@@ -233,12 +236,11 @@ impl<'a> FlightGuard<'a> {
 impl Drop for FlightGuard<'_> {
     fn drop(&mut self) {
         if self.armed {
-            let mut state = self.session.lock();
             let aborted = Err(AuthcoreError::Refresh {
                 code: "refresh_aborted".to_owned(),
                 detail: "the refresh was abandoned before it landed".to_owned(),
             });
-            self.session.finish(&mut state, self.id, aborted);
+            self.session.finish(self.id, aborted);
         }
     }
 }

@@ -180,8 +180,120 @@ fn a_refresh_landing_after_sign_out_is_not_applied() {
     session.sign_out().unwrap();
     proceed_tx.send(()).unwrap();
     let outcome = leader.join().unwrap();
-    assert_eq!(outcome.unwrap_err().code(), "not_signed_in");
+    // The same code as the JS package: the session the refresh was for is gone.
+    assert_eq!(outcome.unwrap_err().code(), "session_changed");
     assert!(!session.is_signed_in().unwrap());
+}
+
+#[test]
+fn two_sessions_over_one_store_refresh_once_and_the_second_adopts_the_rotation() {
+    // An app and its extension: one store, one `AuthSession` each.
+    let store = memory_token_store();
+    let app = AuthSession::new(store.clone());
+    app.save_signin_response(signin_json(&token(10), Some("r1")))
+        .unwrap();
+    let extension = AuthSession::new(store.clone());
+    let stale = extension.access_token().unwrap();
+    let refresher = SlowRefresher::new(0, false);
+    let fresh = app.fresh_access_token(refresher.clone(), 60).unwrap();
+    assert_ne!(Some(fresh.clone()), stale);
+    // The extension read the stale session before; it reads the store again and needs no refresh.
+    assert_eq!(
+        extension.fresh_access_token(refresher.clone(), 60).unwrap(),
+        fresh
+    );
+    assert_eq!(refresher.calls.load(Ordering::SeqCst), 1);
+    assert_eq!(extension.access_token().unwrap(), Some(fresh));
+}
+
+/// A refresher for one session that, before answering, lets another session over the same store
+/// complete its own refresh first (the other process won the race).
+struct LosingRefresher {
+    other: Arc<AuthSession>,
+    other_refresher: Arc<SlowRefresher>,
+    calls: AtomicUsize,
+}
+
+impl Refresher for LosingRefresher {
+    fn refresh(&self, _body: String) -> Result<String, AuthcoreError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        self.other
+            .fresh_access_token(self.other_refresher.clone(), 60)
+            .unwrap();
+        Ok(format!(r#"{{"accessToken":"{}"}}"#, token(7200)))
+    }
+}
+
+#[test]
+fn a_session_rotated_by_another_session_during_the_refresh_check_is_adopted() {
+    let store = memory_token_store();
+    let app = Arc::new(AuthSession::new(store.clone()));
+    app.save_signin_response(signin_json(&token(10), Some("r1")))
+        .unwrap();
+    let extension = AuthSession::new(store.clone());
+    // The extension leads a flight; before it sends, the app rotates the stored session.
+    extension.needs_refresh(60).unwrap();
+    app.save_refresh_response(format!(
+        r#"{{"accessToken":"{}","refreshToken":"r2"}}"#,
+        token(3600)
+    ))
+    .unwrap();
+    let refresher = SlowRefresher::new(0, false);
+    let got = extension.fresh_access_token(refresher.clone(), 60).unwrap();
+    assert_eq!(Some(got), app.access_token().unwrap());
+    assert_eq!(refresher.calls.load(Ordering::SeqCst), 0);
+
+    // The other way round: the app wins while the extension's refresh call is under way; the
+    // extension's response (a newer pair) still lands, for the same user.
+    let app_refresher = SlowRefresher::new(0, false);
+    app.save_refresh_response(format!(
+        r#"{{"accessToken":"{}","refreshToken":"r1"}}"#,
+        token(10)
+    ))
+    .unwrap();
+    let losing = Arc::new(LosingRefresher {
+        other: app.clone(),
+        other_refresher: app_refresher.clone(),
+        calls: AtomicUsize::new(0),
+    });
+    let got = extension.fresh_access_token(losing.clone(), 60).unwrap();
+    assert_eq!(Some(got), extension.access_token().unwrap());
+    assert_eq!(app_refresher.calls.load(Ordering::SeqCst), 1);
+    assert_eq!(losing.calls.load(Ordering::SeqCst), 1);
+}
+
+/// A store whose `get` calls back into its session (a bug in an app's store).
+struct ReentrantStore {
+    inner: Arc<dyn TokenStore>,
+    session: Mutex<Option<Arc<AuthSession>>>,
+}
+
+impl TokenStore for ReentrantStore {
+    fn get(&self, key: String) -> Result<Option<String>, AuthcoreError> {
+        if let Some(session) = self.session.lock().unwrap().take() {
+            let e = session.current_user().unwrap_err();
+            assert_eq!(e.code(), "store_reentered");
+        }
+        self.inner.get(key)
+    }
+    fn set(&self, key: String, value: String) -> Result<(), AuthcoreError> {
+        self.inner.set(key, value)
+    }
+    fn remove(&self, key: String) -> Result<(), AuthcoreError> {
+        self.inner.remove(key)
+    }
+}
+
+#[test]
+fn a_store_calling_back_into_its_session_gets_an_error_not_a_deadlock() {
+    let store = Arc::new(ReentrantStore {
+        inner: memory_token_store(),
+        session: Mutex::new(None),
+    });
+    let session = Arc::new(AuthSession::new(store.clone()));
+    *store.session.lock().unwrap() = Some(session.clone());
+    assert_eq!(session.current_user().unwrap(), None);
+    assert!(store.session.lock().unwrap().is_none(), "the callback ran");
 }
 
 #[test]
@@ -212,16 +324,18 @@ fn session_round_trips_through_the_store() {
 }
 
 #[test]
-fn unreadable_stored_session_is_reported_and_cleared_by_sign_out() {
+fn unreadable_stored_session_counts_as_signed_out_and_is_cleared_by_sign_out() {
+    // The core's one policy, the same in the JS package.
     let store = memory_token_store();
     store.set(STORAGE_KEY.into(), "{not json".into()).unwrap();
-    let session = AuthSession::new(store);
+    let session = AuthSession::new(store.clone());
+    assert_eq!(session.current_user().unwrap(), None);
     assert_eq!(
-        session.current_user().unwrap_err().code(),
-        "invalid_session"
+        session.headers(HeaderStyle::Both).unwrap_err().code(),
+        "not_signed_in"
     );
     session.sign_out().unwrap();
-    assert_eq!(session.current_user().unwrap(), None);
+    assert_eq!(store.get(STORAGE_KEY.into()).unwrap(), None);
 }
 
 #[test]

@@ -160,7 +160,7 @@ fn verify(args: &Args) -> Outcome {
     let verified = verifier
         .verify(token)
         .map_err(|e| Failure::Core(e.code()))?;
-    Ok(claims_view(&verified.claims).to_string())
+    Ok(claims_view(verified).to_string())
 }
 
 fn inspect_token(args: &Args) -> Outcome {
@@ -168,7 +168,7 @@ fn inspect_token(args: &Args) -> Outcome {
     let token = args.only_positional("TOKEN")?;
     let now = args.number("--now", Some(0))?;
     let unverified = inspect(token).map_err(|e| Failure::Core(e.code()))?;
-    Ok(inspect_view(&unverified, now, 0).to_string())
+    Ok(inspect_view(unverified, now, 0).to_string())
 }
 
 fn read_password() -> Result<String, Failure> {

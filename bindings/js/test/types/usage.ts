@@ -9,14 +9,15 @@ import {
   inspectToken,
   isExpired,
   type AuthcoreErrorCode,
-  type Claims,
+  type Inspection,
   type SessionUser,
-  type TokenInfo,
+  type VerifiedClaims,
   type VerifierKey,
+  type VerifyOptions,
 } from 'authcore';
 
 const token = 'a.b.c';
-const info: TokenInfo = inspectToken(token);
+const info: Inspection = inspectToken(token);
 const alg: string = info.alg;
 const userId: number | null = info.userId;
 const left: number | null = info.secondsLeft;
@@ -27,14 +28,16 @@ const kid: string = info.kid;
 const expired: boolean = isExpired(token, 60) || hasRole(token, 'admin');
 
 const keys: VerifierKey[] = [{ hs256Secret: 'x'.repeat(32), kid: 'hs-1' }, { jwks: { keys: [] } }];
-const verifier: Verifier = Verifier.fromKeys(keys, { leewaySeconds: 30, issuer: 'authd', audience: 'app', requireExp: true });
+const options: VerifyOptions = { leewaySeconds: 30, issuer: 'authd', audience: 'app', requireExp: true };
+const verifier: Verifier = Verifier.fromKeys(keys, options);
 // @ts-expect-error misspelt option
 Verifier.fromJwks('{"keys":[]}', { audiance: 'app' });
 // @ts-expect-error a VerifierKey is one of the two shapes
 Verifier.fromKeys([{ secret: 'x' }]);
-const claims: Claims = verifier.verify(token);
-const roles: string[] | undefined = claims.roles;
-// @ts-expect-error exp may be absent
+const claims: VerifiedClaims = verifier.verify(token);
+const roles: string[] | null = claims.roles;
+const aud: string[] | null = info.aud;
+// @ts-expect-error exp may be null
 const exp: number = claims.exp;
 
 const session = new AuthSession(new MemoryStorage(), { storageKey: 'app.auth' });
@@ -62,4 +65,4 @@ try {
   }
 }
 
-console.log(alg, userId, left, wrong, kid, expired, roles, exp, user, access, headers, fresh);
+console.log(alg, userId, left, wrong, kid, expired, roles, aud, exp, user, access, headers, fresh);

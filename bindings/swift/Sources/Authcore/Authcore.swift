@@ -834,10 +834,13 @@ public func FfiConverterTypeAsyncRefresher_lower(_ value: AsyncRefresher) -> UIn
 /**
  * A signed-in session kept in a `TokenStore` under `authcore.session`.
  *
- * Create one per app and share it: it caches the stored session (read on first use) and
- * serializes writes, so keep other writers away from that key. Every method is thread-safe.
- * The store is called while an internal lock is held: store implementations must not call back
- * into the session.
+ * Every call reads the store, so sessions sharing one store (an app and its extension, each with
+ * its own `AuthSession`) see each other's sign-ins, refreshes and sign-outs; before refreshing, a
+ * session re-reads the store and adopts a session another one already refreshed. The decisions
+ * are `authcore::session::SessionMachine`'s, the same the JS package makes. Every method is
+ * thread-safe. The store is called with no lock held, one call at a time per session; a store
+ * that calls back into its own session from inside a store method fails with `store_reentered`
+ * instead of deadlocking.
  */
 public protocol AuthSessionProtocol: AnyObject, Sendable {
     
@@ -864,7 +867,8 @@ public protocol AuthSessionProtocol: AnyObject, Sendable {
     func headers(style: HeaderStyle) throws  -> [HttpHeader]
     
     /**
-     * Whether a session is stored. Fails with `invalid_session` or the store's error.
+     * Whether a session is stored (an unreadable stored value counts as signed out). Fails with
+     * the store's error.
      */
     func isSignedIn() throws  -> Bool
     
@@ -881,24 +885,25 @@ public protocol AuthSessionProtocol: AnyObject, Sendable {
     func refreshRequestBody() throws  -> String
     
     /**
-     * Applies authd's refresh response body (`{accessToken, refreshToken?}`) to the session.
+     * Applies authd's refresh response body (`{accessToken, refreshToken?}`) to the stored
+     * session.
      *
-     * Fails with `not_signed_in`, `invalid_response`, or the store's error (the new tokens are
-     * then kept in memory, since authd may already have retired the old refresh token).
+     * Fails with `not_signed_in`, `invalid_response`, or the store's error.
      */
     func saveRefreshResponse(json: String) throws 
     
     /**
      * Saves authd's signin response body (`{id, username, email, roles, accessToken,
-     * refreshToken?}`), replacing any session, and returns the user.
+     * refreshToken?}`), replacing any session, and returns the user. A refresh under way is not
+     * applied when it lands.
      *
-     * Fails with `invalid_response`, or the store's error (then nothing changes).
+     * Fails with `invalid_response`, or the store's error (then nothing is saved).
      */
     func saveSigninResponse(json: String) throws  -> SessionUser
     
     /**
-     * Removes the session from the store and memory. A refresh under way is not applied when it
-     * lands. Succeeds when already signed out, and clears an unreadable stored session.
+     * Removes the session from the store. A refresh under way is not applied when it lands.
+     * Succeeds when already signed out, and clears an unreadable stored session.
      */
     func signOut() throws 
     
@@ -924,10 +929,13 @@ public protocol AuthSessionProtocol: AnyObject, Sendable {
 /**
  * A signed-in session kept in a `TokenStore` under `authcore.session`.
  *
- * Create one per app and share it: it caches the stored session (read on first use) and
- * serializes writes, so keep other writers away from that key. Every method is thread-safe.
- * The store is called while an internal lock is held: store implementations must not call back
- * into the session.
+ * Every call reads the store, so sessions sharing one store (an app and its extension, each with
+ * its own `AuthSession`) see each other's sign-ins, refreshes and sign-outs; before refreshing, a
+ * session re-reads the store and adopts a session another one already refreshed. The decisions
+ * are `authcore::session::SessionMachine`'s, the same the JS package makes. Every method is
+ * thread-safe. The store is called with no lock held, one call at a time per session; a store
+ * that calls back into its own session from inside a store method fails with `store_reentered`
+ * instead of deadlocking.
  */
 open class AuthSession: AuthSessionProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -1047,7 +1055,8 @@ open func headers(style: HeaderStyle)throws  -> [HttpHeader]  {
 }
     
     /**
-     * Whether a session is stored. Fails with `invalid_session` or the store's error.
+     * Whether a session is stored (an unreadable stored value counts as signed out). Fails with
+     * the store's error.
      */
 open func isSignedIn()throws  -> Bool  {
     return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeAuthcoreError_lift) {
@@ -1086,10 +1095,10 @@ open func refreshRequestBody()throws  -> String  {
 }
     
     /**
-     * Applies authd's refresh response body (`{accessToken, refreshToken?}`) to the session.
+     * Applies authd's refresh response body (`{accessToken, refreshToken?}`) to the stored
+     * session.
      *
-     * Fails with `not_signed_in`, `invalid_response`, or the store's error (the new tokens are
-     * then kept in memory, since authd may already have retired the old refresh token).
+     * Fails with `not_signed_in`, `invalid_response`, or the store's error.
      */
 open func saveRefreshResponse(json: String)throws   {try rustCallWithError(FfiConverterTypeAuthcoreError_lift) {
         uniffiCallStatus in
@@ -1102,9 +1111,10 @@ open func saveRefreshResponse(json: String)throws   {try rustCallWithError(FfiCo
     
     /**
      * Saves authd's signin response body (`{id, username, email, roles, accessToken,
-     * refreshToken?}`), replacing any session, and returns the user.
+     * refreshToken?}`), replacing any session, and returns the user. A refresh under way is not
+     * applied when it lands.
      *
-     * Fails with `invalid_response`, or the store's error (then nothing changes).
+     * Fails with `invalid_response`, or the store's error (then nothing is saved).
      */
 open func saveSigninResponse(json: String)throws  -> SessionUser  {
     return try  FfiConverterTypeSessionUser_lift(try rustCallWithError(FfiConverterTypeAuthcoreError_lift) {
@@ -1117,8 +1127,8 @@ open func saveSigninResponse(json: String)throws  -> SessionUser  {
 }
     
     /**
-     * Removes the session from the store and memory. A refresh under way is not applied when it
-     * lands. Succeeds when already signed out, and clears an unreadable stored session.
+     * Removes the session from the store. A refresh under way is not applied when it lands.
+     * Succeeds when already signed out, and clears an unreadable stored session.
      */
 open func signOut()throws   {try rustCallWithError(FfiConverterTypeAuthcoreError_lift) {
         uniffiCallStatus in
@@ -1812,13 +1822,13 @@ open class TokenVerifier: TokenVerifierProtocol, @unchecked Sendable {
      *
      * Fails like the other constructors, and with `duplicate_key_id` when two keys share a `kid`.
      */
-public convenience init(keys: [TrustedKey], config: VerifyConfig)throws  {
+public convenience init(keys: [TrustedKey], options: VerifyOptions)throws  {
     let handle =
         try rustCallWithError(FfiConverterTypeAuthcoreError_lift) {
         uniffiCallStatus in
     uniffi_authcore_ffi_fn_constructor_tokenverifier_new(
         FfiConverterSequenceTypeTrustedKey.lower(keys),
-        FfiConverterTypeVerifyConfig_lower(config),uniffiCallStatus
+        FfiConverterTypeVerifyOptions_lower(options),uniffiCallStatus
     )
 }
     self.init(unsafeFromHandle: handle)
@@ -1838,12 +1848,12 @@ public convenience init(keys: [TrustedKey], config: VerifyConfig)throws  {
      * A verifier with an HS256 shared secret of at least 32 bytes, for server-side use only (a
      * secret shipped in an app is no secret). Fails with `weak_secret`.
      */
-public static func fromHs256Secret(secret: Data, config: VerifyConfig)throws  -> TokenVerifier  {
+public static func fromHs256Secret(secret: Data, options: VerifyOptions)throws  -> TokenVerifier  {
     return try  FfiConverterTypeTokenVerifier_lift(try rustCallWithError(FfiConverterTypeAuthcoreError_lift) {
         uniffiCallStatus in
     uniffi_authcore_ffi_fn_constructor_tokenverifier_from_hs256_secret(
         FfiConverterData.lower(secret),
-        FfiConverterTypeVerifyConfig_lower(config),uniffiCallStatus
+        FfiConverterTypeVerifyOptions_lower(options),uniffiCallStatus
     )
 })
 }
@@ -1854,12 +1864,12 @@ public static func fromHs256Secret(secret: Data, config: VerifyConfig)throws  ->
      *
      * Fails with `invalid_jwks`, `invalid_key`, `unsupported_key` or `duplicate_key_id`.
      */
-public static func fromJwks(jwksJson: String, config: VerifyConfig)throws  -> TokenVerifier  {
+public static func fromJwks(jwksJson: String, options: VerifyOptions)throws  -> TokenVerifier  {
     return try  FfiConverterTypeTokenVerifier_lift(try rustCallWithError(FfiConverterTypeAuthcoreError_lift) {
         uniffiCallStatus in
     uniffi_authcore_ffi_fn_constructor_tokenverifier_from_jwks(
         FfiConverterString.lower(jwksJson),
-        FfiConverterTypeVerifyConfig_lower(config),uniffiCallStatus
+        FfiConverterTypeVerifyOptions_lower(options),uniffiCallStatus
     )
 })
 }
@@ -2104,467 +2114,6 @@ public func FfiConverterTypeSessionUser_lower(_ value: SessionUser) -> RustBuffe
 
 
 /**
- * What a token says about itself, read **without** verifying its signature.
- *
- * Use it to show who is signed in or to refresh before expiry; never to grant access.
- */
-public struct TokenInfo: Equatable, Hashable {
-    /**
-     * The header's `alg`, exactly as written.
-     */
-    public var alg: String
-    /**
-     * The header's `kid`.
-     */
-    public var kid: String?
-    /**
-     * The header's `typ`.
-     */
-    public var typ: String?
-    /**
-     * The `id` claim (the seed's user id).
-     */
-    public var id: Int64?
-    /**
-     * The user id: `id`, or else `sub` when it is a decimal integer.
-     */
-    public var userId: Int64?
-    /**
-     * Role names of the `roles` claim, as written; none when absent.
-     */
-    public var roles: [String]?
-    /**
-     * `iat`, seconds since the epoch.
-     */
-    public var issuedAt: Int64?
-    /**
-     * `exp`, seconds since the epoch.
-     */
-    public var expiresAt: Int64?
-    /**
-     * `nbf`, seconds since the epoch.
-     */
-    public var notBefore: Int64?
-    /**
-     * `iss`.
-     */
-    public var issuer: String?
-    /**
-     * `sub`.
-     */
-    public var subject: String?
-    /**
-     * `aud` as a list (a single string becomes one element); none when absent.
-     */
-    public var audience: [String]?
-    /**
-     * `jti`.
-     */
-    public var tokenId: String?
-    /**
-     * Whether `exp` is past at the inspection time, without leeway (`false` without `exp`).
-     */
-    public var expired: Bool
-    /**
-     * Seconds until `exp` at the inspection time (negative once expired); none without `exp`.
-     */
-    public var secondsLeft: Int64?
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * The header's `alg`, exactly as written.
-         */alg: String, 
-        /**
-         * The header's `kid`.
-         */kid: String?, 
-        /**
-         * The header's `typ`.
-         */typ: String?, 
-        /**
-         * The `id` claim (the seed's user id).
-         */id: Int64?, 
-        /**
-         * The user id: `id`, or else `sub` when it is a decimal integer.
-         */userId: Int64?, 
-        /**
-         * Role names of the `roles` claim, as written; none when absent.
-         */roles: [String]?, 
-        /**
-         * `iat`, seconds since the epoch.
-         */issuedAt: Int64?, 
-        /**
-         * `exp`, seconds since the epoch.
-         */expiresAt: Int64?, 
-        /**
-         * `nbf`, seconds since the epoch.
-         */notBefore: Int64?, 
-        /**
-         * `iss`.
-         */issuer: String?, 
-        /**
-         * `sub`.
-         */subject: String?, 
-        /**
-         * `aud` as a list (a single string becomes one element); none when absent.
-         */audience: [String]?, 
-        /**
-         * `jti`.
-         */tokenId: String?, 
-        /**
-         * Whether `exp` is past at the inspection time, without leeway (`false` without `exp`).
-         */expired: Bool, 
-        /**
-         * Seconds until `exp` at the inspection time (negative once expired); none without `exp`.
-         */secondsLeft: Int64?) {
-        self.alg = alg
-        self.kid = kid
-        self.typ = typ
-        self.id = id
-        self.userId = userId
-        self.roles = roles
-        self.issuedAt = issuedAt
-        self.expiresAt = expiresAt
-        self.notBefore = notBefore
-        self.issuer = issuer
-        self.subject = subject
-        self.audience = audience
-        self.tokenId = tokenId
-        self.expired = expired
-        self.secondsLeft = secondsLeft
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension TokenInfo: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeTokenInfo: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TokenInfo {
-        return
-            try TokenInfo(
-                alg: FfiConverterString.read(from: &buf), 
-                kid: FfiConverterOptionString.read(from: &buf), 
-                typ: FfiConverterOptionString.read(from: &buf), 
-                id: FfiConverterOptionInt64.read(from: &buf), 
-                userId: FfiConverterOptionInt64.read(from: &buf), 
-                roles: FfiConverterOptionSequenceString.read(from: &buf), 
-                issuedAt: FfiConverterOptionInt64.read(from: &buf), 
-                expiresAt: FfiConverterOptionInt64.read(from: &buf), 
-                notBefore: FfiConverterOptionInt64.read(from: &buf), 
-                issuer: FfiConverterOptionString.read(from: &buf), 
-                subject: FfiConverterOptionString.read(from: &buf), 
-                audience: FfiConverterOptionSequenceString.read(from: &buf), 
-                tokenId: FfiConverterOptionString.read(from: &buf), 
-                expired: FfiConverterBool.read(from: &buf), 
-                secondsLeft: FfiConverterOptionInt64.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: TokenInfo, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.alg, into: &buf)
-        FfiConverterOptionString.write(value.kid, into: &buf)
-        FfiConverterOptionString.write(value.typ, into: &buf)
-        FfiConverterOptionInt64.write(value.id, into: &buf)
-        FfiConverterOptionInt64.write(value.userId, into: &buf)
-        FfiConverterOptionSequenceString.write(value.roles, into: &buf)
-        FfiConverterOptionInt64.write(value.issuedAt, into: &buf)
-        FfiConverterOptionInt64.write(value.expiresAt, into: &buf)
-        FfiConverterOptionInt64.write(value.notBefore, into: &buf)
-        FfiConverterOptionString.write(value.issuer, into: &buf)
-        FfiConverterOptionString.write(value.subject, into: &buf)
-        FfiConverterOptionSequenceString.write(value.audience, into: &buf)
-        FfiConverterOptionString.write(value.tokenId, into: &buf)
-        FfiConverterBool.write(value.expired, into: &buf)
-        FfiConverterOptionInt64.write(value.secondsLeft, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeTokenInfo_lift(_ buf: RustBuffer) throws -> TokenInfo {
-    return try FfiConverterTypeTokenInfo.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeTokenInfo_lower(_ value: TokenInfo) -> RustBuffer {
-    return FfiConverterTypeTokenInfo.lower(value)
-}
-
-
-/**
- * The claims of a token whose signature, times, issuer and audience were checked.
- */
-public struct VerifiedClaims: Equatable, Hashable {
-    /**
-     * The header's `alg`.
-     */
-    public var alg: String
-    /**
-     * The header's `kid`.
-     */
-    public var kid: String?
-    /**
-     * The `id` claim (the seed's user id).
-     */
-    public var id: Int64?
-    /**
-     * The user id: `id`, or else `sub` when it is a decimal integer.
-     */
-    public var userId: Int64?
-    /**
-     * Role names of the `roles` claim, as written; none when absent.
-     */
-    public var roles: [String]?
-    /**
-     * `iat`.
-     */
-    public var issuedAt: Int64?
-    /**
-     * `exp`.
-     */
-    public var expiresAt: Int64?
-    /**
-     * `nbf`.
-     */
-    public var notBefore: Int64?
-    /**
-     * `iss`.
-     */
-    public var issuer: String?
-    /**
-     * `sub`.
-     */
-    public var subject: String?
-    /**
-     * `aud` as a list (a single string becomes one element); none when absent.
-     */
-    public var audience: [String]?
-    /**
-     * `jti`.
-     */
-    public var tokenId: String?
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * The header's `alg`.
-         */alg: String, 
-        /**
-         * The header's `kid`.
-         */kid: String?, 
-        /**
-         * The `id` claim (the seed's user id).
-         */id: Int64?, 
-        /**
-         * The user id: `id`, or else `sub` when it is a decimal integer.
-         */userId: Int64?, 
-        /**
-         * Role names of the `roles` claim, as written; none when absent.
-         */roles: [String]?, 
-        /**
-         * `iat`.
-         */issuedAt: Int64?, 
-        /**
-         * `exp`.
-         */expiresAt: Int64?, 
-        /**
-         * `nbf`.
-         */notBefore: Int64?, 
-        /**
-         * `iss`.
-         */issuer: String?, 
-        /**
-         * `sub`.
-         */subject: String?, 
-        /**
-         * `aud` as a list (a single string becomes one element); none when absent.
-         */audience: [String]?, 
-        /**
-         * `jti`.
-         */tokenId: String?) {
-        self.alg = alg
-        self.kid = kid
-        self.id = id
-        self.userId = userId
-        self.roles = roles
-        self.issuedAt = issuedAt
-        self.expiresAt = expiresAt
-        self.notBefore = notBefore
-        self.issuer = issuer
-        self.subject = subject
-        self.audience = audience
-        self.tokenId = tokenId
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension VerifiedClaims: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeVerifiedClaims: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> VerifiedClaims {
-        return
-            try VerifiedClaims(
-                alg: FfiConverterString.read(from: &buf), 
-                kid: FfiConverterOptionString.read(from: &buf), 
-                id: FfiConverterOptionInt64.read(from: &buf), 
-                userId: FfiConverterOptionInt64.read(from: &buf), 
-                roles: FfiConverterOptionSequenceString.read(from: &buf), 
-                issuedAt: FfiConverterOptionInt64.read(from: &buf), 
-                expiresAt: FfiConverterOptionInt64.read(from: &buf), 
-                notBefore: FfiConverterOptionInt64.read(from: &buf), 
-                issuer: FfiConverterOptionString.read(from: &buf), 
-                subject: FfiConverterOptionString.read(from: &buf), 
-                audience: FfiConverterOptionSequenceString.read(from: &buf), 
-                tokenId: FfiConverterOptionString.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: VerifiedClaims, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.alg, into: &buf)
-        FfiConverterOptionString.write(value.kid, into: &buf)
-        FfiConverterOptionInt64.write(value.id, into: &buf)
-        FfiConverterOptionInt64.write(value.userId, into: &buf)
-        FfiConverterOptionSequenceString.write(value.roles, into: &buf)
-        FfiConverterOptionInt64.write(value.issuedAt, into: &buf)
-        FfiConverterOptionInt64.write(value.expiresAt, into: &buf)
-        FfiConverterOptionInt64.write(value.notBefore, into: &buf)
-        FfiConverterOptionString.write(value.issuer, into: &buf)
-        FfiConverterOptionString.write(value.subject, into: &buf)
-        FfiConverterOptionSequenceString.write(value.audience, into: &buf)
-        FfiConverterOptionString.write(value.tokenId, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeVerifiedClaims_lift(_ buf: RustBuffer) throws -> VerifiedClaims {
-    return try FfiConverterTypeVerifiedClaims.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeVerifiedClaims_lower(_ value: VerifiedClaims) -> RustBuffer {
-    return FfiConverterTypeVerifiedClaims.lower(value)
-}
-
-
-/**
- * What verification checks beyond the signature. The defaults are the core's.
- */
-public struct VerifyConfig: Equatable, Hashable {
-    /**
-     * Clock tolerance for `exp` and `nbf`, in seconds.
-     */
-    public var leewaySeconds: UInt64
-    /**
-     * Whether a token without `exp` is refused (`missing_claim`).
-     */
-    public var requireExp: Bool
-    /**
-     * The required `iss`, if any.
-     */
-    public var issuer: String?
-    /**
-     * The audience this verifier is: required in `aud` when set; a token with `aud` is refused
-     * when unset.
-     */
-    public var audience: String?
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * Clock tolerance for `exp` and `nbf`, in seconds.
-         */leewaySeconds: UInt64 = UInt64(60), 
-        /**
-         * Whether a token without `exp` is refused (`missing_claim`).
-         */requireExp: Bool = true, 
-        /**
-         * The required `iss`, if any.
-         */issuer: String? = nil, 
-        /**
-         * The audience this verifier is: required in `aud` when set; a token with `aud` is refused
-         * when unset.
-         */audience: String? = nil) {
-        self.leewaySeconds = leewaySeconds
-        self.requireExp = requireExp
-        self.issuer = issuer
-        self.audience = audience
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension VerifyConfig: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeVerifyConfig: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> VerifyConfig {
-        return
-            try VerifyConfig(
-                leewaySeconds: FfiConverterUInt64.read(from: &buf), 
-                requireExp: FfiConverterBool.read(from: &buf), 
-                issuer: FfiConverterOptionString.read(from: &buf), 
-                audience: FfiConverterOptionString.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: VerifyConfig, into buf: inout [UInt8]) {
-        FfiConverterUInt64.write(value.leewaySeconds, into: &buf)
-        FfiConverterBool.write(value.requireExp, into: &buf)
-        FfiConverterOptionString.write(value.issuer, into: &buf)
-        FfiConverterOptionString.write(value.audience, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeVerifyConfig_lift(_ buf: RustBuffer) throws -> VerifyConfig {
-    return try FfiConverterTypeVerifyConfig.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeVerifyConfig_lower(_ value: VerifyConfig) -> RustBuffer {
-    return FfiConverterTypeVerifyConfig.lower(value)
-}
-
-
-/**
  * Every failure of the authcore bindings.
  *
  * Each variant carries a stable `code` (the core's `code()` string where the core decided, or one
@@ -2575,7 +2124,7 @@ public func FfiConverterTypeVerifyConfig_lower(_ value: VerifyConfig) -> RustBuf
  *
  * | variant | code | meaning |
  * |---|---|---|
- * | `Session` | `not_signed_in` | the store holds no session |
+ * | `Session` | `store_reentered` | a `TokenStore` method called back into its own `AuthSession` |
  * | `Refresh` | `refresh_aborted` | the refresh a caller waited for was cancelled or panicked |
  * | `Callback` | `unexpected_callback_error` | a foreign callback threw something other than `AuthcoreError` |
  *
@@ -2610,8 +2159,8 @@ enum AuthcoreError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
          */detail: String
     )
     /**
-     * Session state or an authd response is unusable (`invalid_response`, `invalid_session`,
-     * `no_refresh_token`, `not_signed_in`).
+     * Session state or an authd response is unusable (`invalid_response`, `no_refresh_token`,
+     * `not_signed_in`, `session_changed`, `store_reentered`).
      */
     case Session(
         /**
@@ -2973,30 +2522,6 @@ public func FfiConverterTypeTrustedKey_lower(_ value: TrustedKey) -> RustBuffer 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterOptionInt64: FfiConverterRustBuffer {
-    typealias SwiftType = Int64?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterInt64.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterInt64.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
     typealias SwiftType = String?
 
@@ -3037,30 +2562,6 @@ fileprivate struct FfiConverterOptionTypeSessionUser: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeSessionUser.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterOptionSequenceString: FfiConverterRustBuffer {
-    typealias SwiftType = [String]?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterSequenceString.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterSequenceString.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -3320,8 +2821,8 @@ public func hasRole(token: String, role: String)throws  -> Bool  {
  *
  * Fails with `token_too_large`, `malformed`, `unsupported_header` or `invalid_claims`.
  */
-public func inspectToken(token: String)throws  -> TokenInfo  {
-    return try  FfiConverterTypeTokenInfo_lift(try rustCallWithError(FfiConverterTypeAuthcoreError_lift) {
+public func inspectToken(token: String)throws  -> Inspection  {
+    return try  FfiConverterTypeInspection_lift(try rustCallWithError(FfiConverterTypeAuthcoreError_lift) {
         uniffiCallStatus in
     uniffi_authcore_ffi_fn_func_inspect_token(
         FfiConverterString.lower(token),uniffiCallStatus
@@ -3332,8 +2833,8 @@ public func inspectToken(token: String)throws  -> TokenInfo  {
  * Reads `token` without verifying it, judging expiry as if the time were `now` (seconds since
  * the epoch). For tests and vectors.
  */
-public func inspectTokenAt(token: String, now: Int64)throws  -> TokenInfo  {
-    return try  FfiConverterTypeTokenInfo_lift(try rustCallWithError(FfiConverterTypeAuthcoreError_lift) {
+public func inspectTokenAt(token: String, now: Int64)throws  -> Inspection  {
+    return try  FfiConverterTypeInspection_lift(try rustCallWithError(FfiConverterTypeAuthcoreError_lift) {
         uniffiCallStatus in
     uniffi_authcore_ffi_fn_func_inspect_token_at(
         FfiConverterString.lower(token),
@@ -3393,10 +2894,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_authcore_ffi_checksum_func_has_role() != 43381) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_authcore_ffi_checksum_func_inspect_token() != 14848) {
+    if (uniffi_authcore_ffi_checksum_func_inspect_token() != 61525) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_authcore_ffi_checksum_func_inspect_token_at() != 4994) {
+    if (uniffi_authcore_ffi_checksum_func_inspect_token_at() != 15932) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_authcore_ffi_checksum_func_is_expired() != 51498) {
@@ -3417,7 +2918,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_authcore_ffi_checksum_method_authsession_headers() != 14012) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_authcore_ffi_checksum_method_authsession_is_signed_in() != 33859) {
+    if (uniffi_authcore_ffi_checksum_method_authsession_is_signed_in() != 8558) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_authcore_ffi_checksum_method_authsession_needs_refresh() != 33672) {
@@ -3426,13 +2927,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_authcore_ffi_checksum_method_authsession_refresh_request_body() != 293) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_authcore_ffi_checksum_method_authsession_save_refresh_response() != 5650) {
+    if (uniffi_authcore_ffi_checksum_method_authsession_save_refresh_response() != 3111) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_authcore_ffi_checksum_method_authsession_save_signin_response() != 4401) {
+    if (uniffi_authcore_ffi_checksum_method_authsession_save_signin_response() != 35255) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_authcore_ffi_checksum_method_authsession_sign_out() != 47788) {
+    if (uniffi_authcore_ffi_checksum_method_authsession_sign_out() != 21911) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_authcore_ffi_checksum_method_authsession_fresh_access_token() != 33569) {
@@ -3456,28 +2957,29 @@ private let initializationResult: InitializationResult = {
     if (uniffi_authcore_ffi_checksum_method_tokenstore_remove() != 19021) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_authcore_ffi_checksum_method_tokenverifier_verify() != 43146) {
+    if (uniffi_authcore_ffi_checksum_method_tokenverifier_verify() != 47282) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_authcore_ffi_checksum_method_tokenverifier_verify_at() != 47506) {
+    if (uniffi_authcore_ffi_checksum_method_tokenverifier_verify_at() != 60831) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_authcore_ffi_checksum_constructor_authsession_new() != 56356) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_authcore_ffi_checksum_constructor_tokenverifier_from_hs256_secret() != 8122) {
+    if (uniffi_authcore_ffi_checksum_constructor_tokenverifier_from_hs256_secret() != 35607) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_authcore_ffi_checksum_constructor_tokenverifier_from_jwks() != 8447) {
+    if (uniffi_authcore_ffi_checksum_constructor_tokenverifier_from_jwks() != 24057) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_authcore_ffi_checksum_constructor_tokenverifier_new() != 11699) {
+    if (uniffi_authcore_ffi_checksum_constructor_tokenverifier_new() != 14647) {
         return InitializationResult.apiChecksumMismatch
     }
 
     uniffiCallbackInitAsyncRefresher()
     uniffiCallbackInitRefresher()
     uniffiCallbackInitTokenStore()
+    uniffiEnsureAuthcoreInitialized()
     return InitializationResult.ok
 }()
 

@@ -30,6 +30,12 @@ import java.nio.CharBuffer
 import java.nio.charset.CodingErrorAction
 import java.util.concurrent.atomic.AtomicLong
 import java.util.concurrent.ConcurrentHashMap
+import authcore.core.FfiConverterTypeInspection
+import authcore.core.FfiConverterTypeVerifiedClaims
+import authcore.core.FfiConverterTypeVerifyOptions
+import authcore.core.Inspection
+import authcore.core.VerifiedClaims
+import authcore.core.VerifyOptions
 import java.util.concurrent.atomic.AtomicBoolean
 import kotlin.coroutines.resume
 import kotlinx.coroutines.CancellableContinuation
@@ -38,6 +44,9 @@ import kotlinx.coroutines.GlobalScope
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.suspendCancellableCoroutine
+import authcore.core.RustBuffer as RustBufferInspection
+import authcore.core.RustBuffer as RustBufferVerifiedClaims
+import authcore.core.RustBuffer as RustBufferVerifyOptions
 
 // This is a helper for safely working with byte buffers returned from the Rust code.
 // A rust-owned buffer is represented by its capacity, its current length, and a
@@ -839,6 +848,7 @@ internal object UniffiLib {
         uniffiCallbackInterfaceAsyncRefresher.register(this)
         uniffiCallbackInterfaceRefresher.register(this)
         uniffiCallbackInterfaceTokenStore.register(this)
+        authcore.core.uniffiEnsureInitialized()
         
     }
 
@@ -905,16 +915,16 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_authcore_ffi_fn_free_tokenverifier(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_authcore_ffi_fn_constructor_tokenverifier_from_hs256_secret(`secret`: RustBuffer.ByValue,`config`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_authcore_ffi_fn_constructor_tokenverifier_from_hs256_secret(`secret`: RustBuffer.ByValue,`options`: RustBufferVerifyOptions.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_authcore_ffi_fn_constructor_tokenverifier_from_jwks(`jwksJson`: RustBuffer.ByValue,`config`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_authcore_ffi_fn_constructor_tokenverifier_from_jwks(`jwksJson`: RustBuffer.ByValue,`options`: RustBufferVerifyOptions.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_authcore_ffi_fn_constructor_tokenverifier_new(`keys`: RustBuffer.ByValue,`config`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_authcore_ffi_fn_constructor_tokenverifier_new(`keys`: RustBuffer.ByValue,`options`: RustBufferVerifyOptions.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_authcore_ffi_fn_method_tokenverifier_verify(`ptr`: Long,`token`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
+    ): RustBufferVerifiedClaims.ByValue
     external fun uniffi_authcore_ffi_fn_method_tokenverifier_verify_at(`ptr`: Long,`token`: RustBuffer.ByValue,`now`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
+    ): RustBufferVerifiedClaims.ByValue
     external fun uniffi_authcore_ffi_fn_func_memory_token_store(uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_authcore_ffi_fn_func_authorities(`roles`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -922,9 +932,9 @@ internal object UniffiLib {
     external fun uniffi_authcore_ffi_fn_func_has_role(`token`: RustBuffer.ByValue,`role`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
     external fun uniffi_authcore_ffi_fn_func_inspect_token(`token`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
+    ): RustBufferInspection.ByValue
     external fun uniffi_authcore_ffi_fn_func_inspect_token_at(`token`: RustBuffer.ByValue,`now`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
+    ): RustBufferInspection.ByValue
     external fun uniffi_authcore_ffi_fn_func_is_expired(`token`: RustBuffer.ByValue,`leewaySeconds`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
     external fun uniffi_authcore_ffi_fn_func_is_expired_at(`token`: RustBuffer.ByValue,`leewaySeconds`: Long,`now`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1057,10 +1067,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_authcore_ffi_checksum_func_has_role() and 0xFFFF) != 43381) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_authcore_ffi_checksum_func_inspect_token() and 0xFFFF) != 14848) {
+    if ((lib.uniffi_authcore_ffi_checksum_func_inspect_token() and 0xFFFF) != 61525) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_authcore_ffi_checksum_func_inspect_token_at() and 0xFFFF) != 4994) {
+    if ((lib.uniffi_authcore_ffi_checksum_func_inspect_token_at() and 0xFFFF) != 15932) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_authcore_ffi_checksum_func_is_expired() and 0xFFFF) != 51498) {
@@ -1081,7 +1091,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_authcore_ffi_checksum_method_authsession_headers() and 0xFFFF) != 14012) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_authcore_ffi_checksum_method_authsession_is_signed_in() and 0xFFFF) != 33859) {
+    if ((lib.uniffi_authcore_ffi_checksum_method_authsession_is_signed_in() and 0xFFFF) != 8558) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_authcore_ffi_checksum_method_authsession_needs_refresh() and 0xFFFF) != 33672) {
@@ -1090,13 +1100,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_authcore_ffi_checksum_method_authsession_refresh_request_body() and 0xFFFF) != 293) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_authcore_ffi_checksum_method_authsession_save_refresh_response() and 0xFFFF) != 5650) {
+    if ((lib.uniffi_authcore_ffi_checksum_method_authsession_save_refresh_response() and 0xFFFF) != 3111) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_authcore_ffi_checksum_method_authsession_save_signin_response() and 0xFFFF) != 4401) {
+    if ((lib.uniffi_authcore_ffi_checksum_method_authsession_save_signin_response() and 0xFFFF) != 35255) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_authcore_ffi_checksum_method_authsession_sign_out() and 0xFFFF) != 47788) {
+    if ((lib.uniffi_authcore_ffi_checksum_method_authsession_sign_out() and 0xFFFF) != 21911) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_authcore_ffi_checksum_method_authsession_fresh_access_token() and 0xFFFF) != 33569) {
@@ -1120,22 +1130,22 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_authcore_ffi_checksum_method_tokenstore_remove() and 0xFFFF) != 19021) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_authcore_ffi_checksum_method_tokenverifier_verify() and 0xFFFF) != 43146) {
+    if ((lib.uniffi_authcore_ffi_checksum_method_tokenverifier_verify() and 0xFFFF) != 47282) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_authcore_ffi_checksum_method_tokenverifier_verify_at() and 0xFFFF) != 47506) {
+    if ((lib.uniffi_authcore_ffi_checksum_method_tokenverifier_verify_at() and 0xFFFF) != 60831) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_authcore_ffi_checksum_constructor_authsession_new() and 0xFFFF) != 56356) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_authcore_ffi_checksum_constructor_tokenverifier_from_hs256_secret() and 0xFFFF) != 8122) {
+    if ((lib.uniffi_authcore_ffi_checksum_constructor_tokenverifier_from_hs256_secret() and 0xFFFF) != 35607) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_authcore_ffi_checksum_constructor_tokenverifier_from_jwks() and 0xFFFF) != 8447) {
+    if ((lib.uniffi_authcore_ffi_checksum_constructor_tokenverifier_from_jwks() and 0xFFFF) != 24057) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_authcore_ffi_checksum_constructor_tokenverifier_new() and 0xFFFF) != 11699) {
+    if ((lib.uniffi_authcore_ffi_checksum_constructor_tokenverifier_new() and 0xFFFF) != 14647) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
 }
@@ -2057,10 +2067,13 @@ public object FfiConverterTypeAsyncRefresher: FfiConverter<AsyncRefresher, Long>
 /**
  * A signed-in session kept in a `TokenStore` under `authcore.session`.
  *
- * Create one per app and share it: it caches the stored session (read on first use) and
- * serializes writes, so keep other writers away from that key. Every method is thread-safe.
- * The store is called while an internal lock is held: store implementations must not call back
- * into the session.
+ * Every call reads the store, so sessions sharing one store (an app and its extension, each with
+ * its own `AuthSession`) see each other's sign-ins, refreshes and sign-outs; before refreshing, a
+ * session re-reads the store and adopts a session another one already refreshed. The decisions
+ * are `authcore::session::SessionMachine`'s, the same the JS package makes. Every method is
+ * thread-safe. The store is called with no lock held, one call at a time per session; a store
+ * that calls back into its own session from inside a store method fails with `store_reentered`
+ * instead of deadlocking.
  */
 public interface AuthSessionInterface {
     
@@ -2087,7 +2100,8 @@ public interface AuthSessionInterface {
     fun `headers`(`style`: HeaderStyle): List<HttpHeader>
     
     /**
-     * Whether a session is stored. Fails with `invalid_session` or the store's error.
+     * Whether a session is stored (an unreadable stored value counts as signed out). Fails with
+     * the store's error.
      */
     fun `isSignedIn`(): kotlin.Boolean
     
@@ -2104,24 +2118,25 @@ public interface AuthSessionInterface {
     fun `refreshRequestBody`(): kotlin.String
     
     /**
-     * Applies authd's refresh response body (`{accessToken, refreshToken?}`) to the session.
+     * Applies authd's refresh response body (`{accessToken, refreshToken?}`) to the stored
+     * session.
      *
-     * Fails with `not_signed_in`, `invalid_response`, or the store's error (the new tokens are
-     * then kept in memory, since authd may already have retired the old refresh token).
+     * Fails with `not_signed_in`, `invalid_response`, or the store's error.
      */
     fun `saveRefreshResponse`(`json`: kotlin.String)
     
     /**
      * Saves authd's signin response body (`{id, username, email, roles, accessToken,
-     * refreshToken?}`), replacing any session, and returns the user.
+     * refreshToken?}`), replacing any session, and returns the user. A refresh under way is not
+     * applied when it lands.
      *
-     * Fails with `invalid_response`, or the store's error (then nothing changes).
+     * Fails with `invalid_response`, or the store's error (then nothing is saved).
      */
     fun `saveSigninResponse`(`json`: kotlin.String): SessionUser
     
     /**
-     * Removes the session from the store and memory. A refresh under way is not applied when it
-     * lands. Succeeds when already signed out, and clears an unreadable stored session.
+     * Removes the session from the store. A refresh under way is not applied when it lands.
+     * Succeeds when already signed out, and clears an unreadable stored session.
      */
     fun `signOut`()
     
@@ -2149,10 +2164,13 @@ public interface AuthSessionInterface {
 /**
  * A signed-in session kept in a `TokenStore` under `authcore.session`.
  *
- * Create one per app and share it: it caches the stored session (read on first use) and
- * serializes writes, so keep other writers away from that key. Every method is thread-safe.
- * The store is called while an internal lock is held: store implementations must not call back
- * into the session.
+ * Every call reads the store, so sessions sharing one store (an app and its extension, each with
+ * its own `AuthSession`) see each other's sign-ins, refreshes and sign-outs; before refreshing, a
+ * session re-reads the store and adopts a session another one already refreshed. The decisions
+ * are `authcore::session::SessionMachine`'s, the same the JS package makes. Every method is
+ * thread-safe. The store is called with no lock held, one call at a time per session; a store
+ * that calls back into its own session from inside a store method fails with `store_reentered`
+ * instead of deadlocking.
  */
 open class AuthSession: Disposable, AutoCloseable, AuthSessionInterface
 {
@@ -2341,7 +2359,8 @@ open class AuthSession: Disposable, AutoCloseable, AuthSessionInterface
 
     
     /**
-     * Whether a session is stored. Fails with `invalid_session` or the store's error.
+     * Whether a session is stored (an unreadable stored value counts as signed out). Fails with
+     * the store's error.
      */
     @Throws(AuthcoreException::class)override fun `isSignedIn`(): kotlin.Boolean {
             return FfiConverterBoolean.lift(
@@ -2395,10 +2414,10 @@ open class AuthSession: Disposable, AutoCloseable, AuthSessionInterface
 
     
     /**
-     * Applies authd's refresh response body (`{accessToken, refreshToken?}`) to the session.
+     * Applies authd's refresh response body (`{accessToken, refreshToken?}`) to the stored
+     * session.
      *
-     * Fails with `not_signed_in`, `invalid_response`, or the store's error (the new tokens are
-     * then kept in memory, since authd may already have retired the old refresh token).
+     * Fails with `not_signed_in`, `invalid_response`, or the store's error.
      */
     @Throws(AuthcoreException::class)override fun `saveRefreshResponse`(`json`: kotlin.String)
         = 
@@ -2416,9 +2435,10 @@ open class AuthSession: Disposable, AutoCloseable, AuthSessionInterface
     
     /**
      * Saves authd's signin response body (`{id, username, email, roles, accessToken,
-     * refreshToken?}`), replacing any session, and returns the user.
+     * refreshToken?}`), replacing any session, and returns the user. A refresh under way is not
+     * applied when it lands.
      *
-     * Fails with `invalid_response`, or the store's error (then nothing changes).
+     * Fails with `invalid_response`, or the store's error (then nothing is saved).
      */
     @Throws(AuthcoreException::class)override fun `saveSigninResponse`(`json`: kotlin.String): SessionUser {
             return FfiConverterTypeSessionUser.lift(
@@ -2436,8 +2456,8 @@ open class AuthSession: Disposable, AutoCloseable, AuthSessionInterface
 
     
     /**
-     * Removes the session from the store and memory. A refresh under way is not applied when it
-     * lands. Succeeds when already signed out, and clears an unreadable stored session.
+     * Removes the session from the store. A refresh under way is not applied when it lands.
+     * Succeeds when already signed out, and clears an unreadable stored session.
      */
     @Throws(AuthcoreException::class)override fun `signOut`()
         = 
@@ -3449,14 +3469,14 @@ open class TokenVerifier: Disposable, AutoCloseable, TokenVerifierInterface
      *
      * Fails like the other constructors, and with `duplicate_key_id` when two keys share a `kid`.
      */
-    constructor(`keys`: List<TrustedKey>, `config`: VerifyConfig) :
+    constructor(`keys`: List<TrustedKey>, `options`: VerifyOptions) :
         this(UniffiWithHandle, 
     uniffiRustCallWithError(AuthcoreException) { _status ->
     UniffiLib.uniffi_authcore_ffi_fn_constructor_tokenverifier_new(
     
         
         FfiConverterSequenceTypeTrustedKey.lower(`keys`),
-        FfiConverterTypeVerifyConfig.lower(`config`),_status)
+        FfiConverterTypeVerifyOptions.lower(`options`),_status)
 }
     )
 
@@ -3589,14 +3609,14 @@ open class TokenVerifier: Disposable, AutoCloseable, TokenVerifierInterface
      * A verifier with an HS256 shared secret of at least 32 bytes, for server-side use only (a
      * secret shipped in an app is no secret). Fails with `weak_secret`.
      */
-    @Throws(AuthcoreException::class) fun `fromHs256Secret`(`secret`: kotlin.ByteArray, `config`: VerifyConfig): TokenVerifier {
+    @Throws(AuthcoreException::class) fun `fromHs256Secret`(`secret`: kotlin.ByteArray, `options`: VerifyOptions): TokenVerifier {
             return FfiConverterTypeTokenVerifier.lift(
     uniffiRustCallWithError(AuthcoreException) { _status ->
     UniffiLib.uniffi_authcore_ffi_fn_constructor_tokenverifier_from_hs256_secret(
     
         
         FfiConverterByteArray.lower(`secret`),
-        FfiConverterTypeVerifyConfig.lower(`config`),_status)
+        FfiConverterTypeVerifyOptions.lower(`options`),_status)
 }
     )
     }
@@ -3609,14 +3629,14 @@ open class TokenVerifier: Disposable, AutoCloseable, TokenVerifierInterface
      *
      * Fails with `invalid_jwks`, `invalid_key`, `unsupported_key` or `duplicate_key_id`.
      */
-    @Throws(AuthcoreException::class) fun `fromJwks`(`jwksJson`: kotlin.String, `config`: VerifyConfig): TokenVerifier {
+    @Throws(AuthcoreException::class) fun `fromJwks`(`jwksJson`: kotlin.String, `options`: VerifyOptions): TokenVerifier {
             return FfiConverterTypeTokenVerifier.lift(
     uniffiRustCallWithError(AuthcoreException) { _status ->
     UniffiLib.uniffi_authcore_ffi_fn_constructor_tokenverifier_from_jwks(
     
         
         FfiConverterString.lower(`jwksJson`),
-        FfiConverterTypeVerifyConfig.lower(`config`),_status)
+        FfiConverterTypeVerifyOptions.lower(`options`),_status)
 }
     )
     }
@@ -3763,350 +3783,6 @@ public object FfiConverterTypeSessionUser: FfiConverterRustBuffer<SessionUser> {
 
 
 
-/**
- * What a token says about itself, read **without** verifying its signature.
- *
- * Use it to show who is signed in or to refresh before expiry; never to grant access.
- */
-data class TokenInfo (
-    /**
-     * The header's `alg`, exactly as written.
-     */
-    var `alg`: kotlin.String
-    , 
-    /**
-     * The header's `kid`.
-     */
-    var `kid`: kotlin.String?
-    , 
-    /**
-     * The header's `typ`.
-     */
-    var `typ`: kotlin.String?
-    , 
-    /**
-     * The `id` claim (the seed's user id).
-     */
-    var `id`: kotlin.Long?
-    , 
-    /**
-     * The user id: `id`, or else `sub` when it is a decimal integer.
-     */
-    var `userId`: kotlin.Long?
-    , 
-    /**
-     * Role names of the `roles` claim, as written; none when absent.
-     */
-    var `roles`: List<kotlin.String>?
-    , 
-    /**
-     * `iat`, seconds since the epoch.
-     */
-    var `issuedAt`: kotlin.Long?
-    , 
-    /**
-     * `exp`, seconds since the epoch.
-     */
-    var `expiresAt`: kotlin.Long?
-    , 
-    /**
-     * `nbf`, seconds since the epoch.
-     */
-    var `notBefore`: kotlin.Long?
-    , 
-    /**
-     * `iss`.
-     */
-    var `issuer`: kotlin.String?
-    , 
-    /**
-     * `sub`.
-     */
-    var `subject`: kotlin.String?
-    , 
-    /**
-     * `aud` as a list (a single string becomes one element); none when absent.
-     */
-    var `audience`: List<kotlin.String>?
-    , 
-    /**
-     * `jti`.
-     */
-    var `tokenId`: kotlin.String?
-    , 
-    /**
-     * Whether `exp` is past at the inspection time, without leeway (`false` without `exp`).
-     */
-    var `expired`: kotlin.Boolean
-    , 
-    /**
-     * Seconds until `exp` at the inspection time (negative once expired); none without `exp`.
-     */
-    var `secondsLeft`: kotlin.Long?
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeTokenInfo: FfiConverterRustBuffer<TokenInfo> {
-    override fun read(buf: ByteBuffer): TokenInfo {
-        return TokenInfo(
-            FfiConverterString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterOptionalSequenceString.read(buf),
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalSequenceString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterBoolean.read(buf),
-            FfiConverterOptionalLong.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: TokenInfo) = (
-            FfiConverterString.allocationSize(value.`alg`) +
-            FfiConverterOptionalString.allocationSize(value.`kid`) +
-            FfiConverterOptionalString.allocationSize(value.`typ`) +
-            FfiConverterOptionalLong.allocationSize(value.`id`) +
-            FfiConverterOptionalLong.allocationSize(value.`userId`) +
-            FfiConverterOptionalSequenceString.allocationSize(value.`roles`) +
-            FfiConverterOptionalLong.allocationSize(value.`issuedAt`) +
-            FfiConverterOptionalLong.allocationSize(value.`expiresAt`) +
-            FfiConverterOptionalLong.allocationSize(value.`notBefore`) +
-            FfiConverterOptionalString.allocationSize(value.`issuer`) +
-            FfiConverterOptionalString.allocationSize(value.`subject`) +
-            FfiConverterOptionalSequenceString.allocationSize(value.`audience`) +
-            FfiConverterOptionalString.allocationSize(value.`tokenId`) +
-            FfiConverterBoolean.allocationSize(value.`expired`) +
-            FfiConverterOptionalLong.allocationSize(value.`secondsLeft`)
-    )
-
-    override fun write(value: TokenInfo, buf: ByteBuffer) {
-            FfiConverterString.write(value.`alg`, buf)
-            FfiConverterOptionalString.write(value.`kid`, buf)
-            FfiConverterOptionalString.write(value.`typ`, buf)
-            FfiConverterOptionalLong.write(value.`id`, buf)
-            FfiConverterOptionalLong.write(value.`userId`, buf)
-            FfiConverterOptionalSequenceString.write(value.`roles`, buf)
-            FfiConverterOptionalLong.write(value.`issuedAt`, buf)
-            FfiConverterOptionalLong.write(value.`expiresAt`, buf)
-            FfiConverterOptionalLong.write(value.`notBefore`, buf)
-            FfiConverterOptionalString.write(value.`issuer`, buf)
-            FfiConverterOptionalString.write(value.`subject`, buf)
-            FfiConverterOptionalSequenceString.write(value.`audience`, buf)
-            FfiConverterOptionalString.write(value.`tokenId`, buf)
-            FfiConverterBoolean.write(value.`expired`, buf)
-            FfiConverterOptionalLong.write(value.`secondsLeft`, buf)
-    }
-}
-
-
-
-/**
- * The claims of a token whose signature, times, issuer and audience were checked.
- */
-data class VerifiedClaims (
-    /**
-     * The header's `alg`.
-     */
-    var `alg`: kotlin.String
-    , 
-    /**
-     * The header's `kid`.
-     */
-    var `kid`: kotlin.String?
-    , 
-    /**
-     * The `id` claim (the seed's user id).
-     */
-    var `id`: kotlin.Long?
-    , 
-    /**
-     * The user id: `id`, or else `sub` when it is a decimal integer.
-     */
-    var `userId`: kotlin.Long?
-    , 
-    /**
-     * Role names of the `roles` claim, as written; none when absent.
-     */
-    var `roles`: List<kotlin.String>?
-    , 
-    /**
-     * `iat`.
-     */
-    var `issuedAt`: kotlin.Long?
-    , 
-    /**
-     * `exp`.
-     */
-    var `expiresAt`: kotlin.Long?
-    , 
-    /**
-     * `nbf`.
-     */
-    var `notBefore`: kotlin.Long?
-    , 
-    /**
-     * `iss`.
-     */
-    var `issuer`: kotlin.String?
-    , 
-    /**
-     * `sub`.
-     */
-    var `subject`: kotlin.String?
-    , 
-    /**
-     * `aud` as a list (a single string becomes one element); none when absent.
-     */
-    var `audience`: List<kotlin.String>?
-    , 
-    /**
-     * `jti`.
-     */
-    var `tokenId`: kotlin.String?
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeVerifiedClaims: FfiConverterRustBuffer<VerifiedClaims> {
-    override fun read(buf: ByteBuffer): VerifiedClaims {
-        return VerifiedClaims(
-            FfiConverterString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterOptionalSequenceString.read(buf),
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalSequenceString.read(buf),
-            FfiConverterOptionalString.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: VerifiedClaims) = (
-            FfiConverterString.allocationSize(value.`alg`) +
-            FfiConverterOptionalString.allocationSize(value.`kid`) +
-            FfiConverterOptionalLong.allocationSize(value.`id`) +
-            FfiConverterOptionalLong.allocationSize(value.`userId`) +
-            FfiConverterOptionalSequenceString.allocationSize(value.`roles`) +
-            FfiConverterOptionalLong.allocationSize(value.`issuedAt`) +
-            FfiConverterOptionalLong.allocationSize(value.`expiresAt`) +
-            FfiConverterOptionalLong.allocationSize(value.`notBefore`) +
-            FfiConverterOptionalString.allocationSize(value.`issuer`) +
-            FfiConverterOptionalString.allocationSize(value.`subject`) +
-            FfiConverterOptionalSequenceString.allocationSize(value.`audience`) +
-            FfiConverterOptionalString.allocationSize(value.`tokenId`)
-    )
-
-    override fun write(value: VerifiedClaims, buf: ByteBuffer) {
-            FfiConverterString.write(value.`alg`, buf)
-            FfiConverterOptionalString.write(value.`kid`, buf)
-            FfiConverterOptionalLong.write(value.`id`, buf)
-            FfiConverterOptionalLong.write(value.`userId`, buf)
-            FfiConverterOptionalSequenceString.write(value.`roles`, buf)
-            FfiConverterOptionalLong.write(value.`issuedAt`, buf)
-            FfiConverterOptionalLong.write(value.`expiresAt`, buf)
-            FfiConverterOptionalLong.write(value.`notBefore`, buf)
-            FfiConverterOptionalString.write(value.`issuer`, buf)
-            FfiConverterOptionalString.write(value.`subject`, buf)
-            FfiConverterOptionalSequenceString.write(value.`audience`, buf)
-            FfiConverterOptionalString.write(value.`tokenId`, buf)
-    }
-}
-
-
-
-/**
- * What verification checks beyond the signature. The defaults are the core's.
- */
-data class VerifyConfig (
-    /**
-     * Clock tolerance for `exp` and `nbf`, in seconds.
-     */
-    var `leewaySeconds`: kotlin.ULong = 60uL 
-    , 
-    /**
-     * Whether a token without `exp` is refused (`missing_claim`).
-     */
-    var `requireExp`: kotlin.Boolean = true 
-    , 
-    /**
-     * The required `iss`, if any.
-     */
-    var `issuer`: kotlin.String? = null 
-    , 
-    /**
-     * The audience this verifier is: required in `aud` when set; a token with `aud` is refused
-     * when unset.
-     */
-    var `audience`: kotlin.String? = null 
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeVerifyConfig: FfiConverterRustBuffer<VerifyConfig> {
-    override fun read(buf: ByteBuffer): VerifyConfig {
-        return VerifyConfig(
-            FfiConverterULong.read(buf),
-            FfiConverterBoolean.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalString.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: VerifyConfig) = (
-            FfiConverterULong.allocationSize(value.`leewaySeconds`) +
-            FfiConverterBoolean.allocationSize(value.`requireExp`) +
-            FfiConverterOptionalString.allocationSize(value.`issuer`) +
-            FfiConverterOptionalString.allocationSize(value.`audience`)
-    )
-
-    override fun write(value: VerifyConfig, buf: ByteBuffer) {
-            FfiConverterULong.write(value.`leewaySeconds`, buf)
-            FfiConverterBoolean.write(value.`requireExp`, buf)
-            FfiConverterOptionalString.write(value.`issuer`, buf)
-            FfiConverterOptionalString.write(value.`audience`, buf)
-    }
-}
-
-
-
 
 
 /**
@@ -4120,7 +3796,7 @@ public object FfiConverterTypeVerifyConfig: FfiConverterRustBuffer<VerifyConfig>
  *
  * | variant | code | meaning |
  * |---|---|---|
- * | `Session` | `not_signed_in` | the store holds no session |
+ * | `Session` | `store_reentered` | a `TokenStore` method called back into its own `AuthSession` |
  * | `Refresh` | `refresh_aborted` | the refresh a caller waited for was cancelled or panicked |
  * | `Callback` | `unexpected_callback_error` | a foreign callback threw something other than `AuthcoreError` |
  *
@@ -4168,8 +3844,8 @@ sealed class AuthcoreException: kotlin.Exception() {
     }
     
     /**
-     * Session state or an authd response is unusable (`invalid_response`, `invalid_session`,
-     * `no_refresh_token`, `not_signed_in`).
+     * Session state or an authd response is unusable (`invalid_response`, `no_refresh_token`,
+     * `not_signed_in`, `session_changed`, `store_reentered`).
      */
     class Session(
         
@@ -4571,38 +4247,6 @@ public object FfiConverterTypeTrustedKey : FfiConverterRustBuffer<TrustedKey>{
 /**
  * @suppress
  */
-public object FfiConverterOptionalLong: FfiConverterRustBuffer<kotlin.Long?> {
-    override fun read(buf: ByteBuffer): kotlin.Long? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterLong.read(buf)
-    }
-
-    override fun allocationSize(value: kotlin.Long?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterLong.allocationSize(value)
-        }
-    }
-
-    override fun write(value: kotlin.Long?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterLong.write(value, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
 public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?> {
     override fun read(buf: ByteBuffer): kotlin.String? {
         if (buf.get().toInt() == 0) {
@@ -4657,38 +4301,6 @@ public object FfiConverterOptionalTypeSessionUser: FfiConverterRustBuffer<Sessio
         } else {
             buf.put(1)
             FfiConverterTypeSessionUser.write(value, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterOptionalSequenceString: FfiConverterRustBuffer<List<kotlin.String>?> {
-    override fun read(buf: ByteBuffer): List<kotlin.String>? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterSequenceString.read(buf)
-    }
-
-    override fun allocationSize(value: List<kotlin.String>?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterSequenceString.allocationSize(value)
-        }
-    }
-
-    override fun write(value: List<kotlin.String>?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterSequenceString.write(value, buf)
         }
     }
 }
@@ -4784,6 +4396,12 @@ public object FfiConverterSequenceTypeTrustedKey: FfiConverterRustBuffer<List<Tr
 
 
 
+
+
+
+
+
+
         /**
          * A `TokenStore` in memory: nothing survives the process. For tests, previews and apps that
          * deliberately keep no session across launches.
@@ -4836,8 +4454,8 @@ public object FfiConverterSequenceTypeTrustedKey: FfiConverterRustBuffer<List<Tr
          *
          * Fails with `token_too_large`, `malformed`, `unsupported_header` or `invalid_claims`.
          */
-    @Throws(AuthcoreException::class) fun `inspectToken`(`token`: kotlin.String): TokenInfo {
-            return FfiConverterTypeTokenInfo.lift(
+    @Throws(AuthcoreException::class) fun `inspectToken`(`token`: kotlin.String): Inspection {
+            return FfiConverterTypeInspection.lift(
     uniffiRustCallWithError(AuthcoreException) { _status ->
     UniffiLib.uniffi_authcore_ffi_fn_func_inspect_token(
     
@@ -4852,8 +4470,8 @@ public object FfiConverterSequenceTypeTrustedKey: FfiConverterRustBuffer<List<Tr
          * Reads `token` without verifying it, judging expiry as if the time were `now` (seconds since
          * the epoch). For tests and vectors.
          */
-    @Throws(AuthcoreException::class) fun `inspectTokenAt`(`token`: kotlin.String, `now`: kotlin.Long): TokenInfo {
-            return FfiConverterTypeTokenInfo.lift(
+    @Throws(AuthcoreException::class) fun `inspectTokenAt`(`token`: kotlin.String, `now`: kotlin.Long): Inspection {
+            return FfiConverterTypeInspection.lift(
     uniffiRustCallWithError(AuthcoreException) { _status ->
     UniffiLib.uniffi_authcore_ffi_fn_func_inspect_token_at(
     

@@ -128,6 +128,26 @@ class SessionTests(private val h: Harness) {
             }
         }
 
+        h.test("two sessions over one store (app + extension) refresh once") {
+            // One SharedPreferences file, one AuthSession in the app and one in the extension.
+            val prefs = MapSharedPreferences()
+            val app = AuthSession(SharedPreferencesTokenStore(prefs))
+            val extension = AuthSession(SharedPreferencesTokenStore(prefs))
+            app.saveSigninResponse(signinJson(tokenExpiringIn(10)))
+            val stale = extension.accessToken() // the extension has read the stale session
+            val fresh = tokenExpiringIn(3600)
+            val refresher = CountingRefresher(fresh)
+            assertEq(app.freshAccessToken(refresher, 60), fresh, "app refreshed")
+            // The extension re-reads the store: the rotated session is adopted, not refreshed again
+            // (a second refresh with the retired r1 would trip authd's reuse detection).
+            assertEq(extension.freshAccessToken(refresher, 60), fresh, "extension adopts")
+            assertEq(refresher.calls.get(), 1, "one refresh call for both sessions")
+            assertTrue(stale != fresh, "the extension had the stale token before")
+            assertEq(extension.refreshRequestBody(), """{"refreshToken":"r2"}""", "rotated refresh token")
+            app.close()
+            extension.close()
+        }
+
         h.test("single-flight: waiters share the refresher's error") {
             AuthSession(memoryTokenStore()).use { s ->
                 s.saveSigninResponse(signinJson(tokenExpiringIn(10)))
@@ -164,8 +184,8 @@ class SessionTests(private val h: Harness) {
         h.test("errors carry stable codes") {
             assertThrows<AuthcoreException.Token>("malformed") { inspectToken("abc") }
             assertThrows<AuthcoreException.Token>("token_too_large") { isExpired("a".repeat(9000), 0UL) }
-            assertThrows<AuthcoreException.Key>("weak_secret") { TokenVerifier.fromHs256Secret(ByteArray(4), VerifyConfig()) }
-            assertThrows<AuthcoreException.Key>("invalid_jwks") { TokenVerifier.fromJwks("{", VerifyConfig()) }
+            assertThrows<AuthcoreException.Key>("weak_secret") { TokenVerifier.fromHs256Secret(ByteArray(4), VerifyOptions()) }
+            assertThrows<AuthcoreException.Key>("invalid_jwks") { TokenVerifier.fromJwks("{", VerifyOptions()) }
             AuthSession(memoryTokenStore()).use { s ->
                 assertThrows<AuthcoreException.Session>("not_signed_in") { s.headers(HeaderStyle.BOTH) }
                 assertThrows<AuthcoreException.Session>("invalid_response") { s.saveSigninResponse("[]") }

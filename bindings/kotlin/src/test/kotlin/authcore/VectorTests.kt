@@ -65,17 +65,17 @@ class VectorTests(private val h: Harness, vectorsPath: String) {
         assertEq(info.alg, r.getString("alg"), "alg")
         assertEq(info.kid, str(r, "kid"), "kid")
         assertEq(info.typ, str(r, "typ"), "typ")
-        // TokenInfo.expired has no leeway; isExpiredAt takes the vector's.
+        // Inspection.expired has no leeway; isExpiredAt takes the vector's.
         if (leeway == 0UL) assertEq(info.expired, r.getBoolean("expired"), "expired")
         assertEq(isExpiredAt(token, leeway, now), r.getBoolean("expired"), "expired with leeway")
         assertEq(info.secondsLeft, long(r, "seconds_left"), "seconds_left")
-        claims(r, info.id, info.userId, info.roles, info.issuedAt, info.notBefore, info.expiresAt,
-            info.issuer, info.subject, info.audience, info.tokenId)
+        claims(r, info.id, info.userId, info.roles, info.iat, info.nbf, info.exp,
+            info.iss, info.sub, info.aud, info.jti)
     }
 
     private fun verifyCase(token: String, case: JSONObject) {
         val want = expected(case, "result")
-        val config = VerifyConfig(
+        val config = VerifyOptions(
             leewaySeconds = case.getLong("leeway").toULong(),
             requireExp = case.getBoolean("require_exp"),
             issuer = str(case, "issuer"),
@@ -89,14 +89,14 @@ class VectorTests(private val h: Harness, vectorsPath: String) {
         }
         assertEq("ok", want, "verify result")
         val c = case.optJSONObject("claims") ?: return
-        claims(c, got.id, got.userId, got.roles, got.issuedAt, got.notBefore, got.expiresAt,
-            got.issuer, got.subject, got.audience, got.tokenId)
+        claims(c, got.id, got.userId, got.roles, got.iat, got.nbf, got.exp,
+            got.iss, got.sub, got.aud, got.jti)
     }
 
     private fun signCase(v: JSONObject) {
         val c = v.getJSONObject("claims")
         val aud = audience(c)
-        val config = VerifyConfig(
+        val config = VerifyOptions(
             leewaySeconds = 0UL,
             requireExp = true,
             issuer = str(c, "iss"),
@@ -104,8 +104,8 @@ class VectorTests(private val h: Harness, vectorsPath: String) {
         )
         val keyNames = JSONArray().put(v.getString("key"))
         val got = TokenVerifier(trusted(keyNames), config).use { it.verifyAt(v.getString("token"), c.getLong("iat")) }
-        claims(c, got.id, got.userId, got.roles, got.issuedAt, got.notBefore, got.expiresAt,
-            got.issuer, got.subject, got.audience, got.tokenId, hasUserId = false)
+        claims(c, got.id, got.userId, got.roles, got.iat, got.nbf, got.exp,
+            got.iss, got.sub, got.aud, got.jti, hasUserId = false)
     }
 
     /** Compares decoded claims with a vector's claims view (`aud` as a string means one audience). */
@@ -144,7 +144,7 @@ class VectorTests(private val h: Harness, vectorsPath: String) {
                 if (k.optBoolean("legacy")) {
                     // The README: a legacy secret must be refused by the strict constructor.
                     assertThrows<AuthcoreException.Key>("weak_secret") {
-                        TokenVerifier(listOf(TrustedKey.Hs256(secret, str(k, "kid"))), VerifyConfig()).close()
+                        TokenVerifier(listOf(TrustedKey.Hs256(secret, str(k, "kid"))), VerifyOptions()).close()
                     }
                     TrustedKey.Hs256Legacy(secret, str(k, "kid"))
                 } else {
