@@ -40,7 +40,7 @@ async fn readyz_is_200_and_signup_works_when_not_a_galera_node(backend: Backend)
         .assert_json(200, r#"{"status":"ok"}"#);
 }
 
-async fn of_racing_refreshes_one_wins_and_its_successor_works(backend: Backend) {
+async fn racing_refreshes_each_winner_gets_a_stored_working_successor(backend: Backend) {
     let srv = Arc::new(shipped(backend).await);
     assert_eq!(srv.signup("galerarace", None).await.status, 200);
     for _ in 0..5 {
@@ -59,21 +59,25 @@ async fn of_racing_refreshes_one_wins_and_its_successor_works(backend: Backend) 
         for racer in racers {
             answers.push(racer.await.unwrap());
         }
+        // Within the reuse grace a presented token may win more than once (idempotent retry),
+        // up to the family's live-token cap; every winner's successor must be stored and work.
         let winners: Vec<_> = answers.iter().filter(|r| r.status == 200).collect();
-        assert_eq!(
-            winners.len(),
-            1,
+        let cap = usize::try_from(authcore::refresh::MAX_LIVE_TOKENS_PER_FAMILY).unwrap();
+        assert!(
+            (1..=cap).contains(&winners.len()),
             "{:?}",
             answers.iter().map(|r| r.status).collect::<Vec<_>>()
         );
         assert!(answers.iter().all(|r| r.status == 200 || r.status == 403));
-        let successor = json!({ "refreshToken": winners[0].json()["refreshToken"] });
-        let next = srv.post_json("/api/auth/refreshtoken", &successor).await;
-        assert_eq!(next.status, 200, "{}", next.body);
+        for winner in winners {
+            let successor = json!({ "refreshToken": winner.json()["refreshToken"] });
+            let next = srv.post_json("/api/auth/refreshtoken", &successor).await;
+            assert_eq!(next.status, 200, "{}", next.body);
+        }
     }
 }
 
 on_both_backends!(
     readyz_is_200_and_signup_works_when_not_a_galera_node,
-    of_racing_refreshes_one_wins_and_its_successor_works,
+    racing_refreshes_each_winner_gets_a_stored_working_successor,
 );
