@@ -4,7 +4,8 @@
 //! the other routes.
 //!
 //! The queue is bounded by **expected wait**: the pool keeps a moving average of how long one job
-//! takes (measured, so a busy host counts) and the number of jobs ahead; a job that would wait
+//! takes (measured, so a busy host counts; the age of the oldest running job when that is longer)
+//! and the number of jobs ahead; a job that would wait
 //! longer than `AUTHD_BCRYPT_MAX_WAIT_MS` for a thread is refused at once with
 //! [`PoolError::Busy`] (503 + `Retry-After`), instead of timing out after the whole request
 //! timeout. A job whose client went away before a thread picked it up is dropped unrun.
@@ -93,9 +94,45 @@ impl PoolSettings {
 struct Load {
     outstanding: AtomicUsize,
     job_micros: AtomicU64,
+    /// When each thread's current job started (µs since `epoch`, 0 when idle).
+    running_since: Box<[AtomicU64]>,
+    epoch: Instant,
 }
 
 impl Load {
+    fn now_micros(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_micros())
+            .unwrap_or(u64::MAX)
+            .max(1)
+    }
+
+    /// The expected duration of one job: the moving average, or the age of the oldest running
+    /// job when that is longer (the average lags when the host suddenly gets busy).
+    fn per_job(&self) -> Duration {
+        let now = self.now_micros();
+        let oldest = self
+            .running_since
+            .iter()
+            .map(|s| s.load(Ordering::Relaxed))
+            .filter(|s| *s > 0)
+            .map(|s| now.saturating_sub(s))
+            .max()
+            .unwrap_or(0);
+        Duration::from_micros(self.job_micros.load(Ordering::Relaxed).max(oldest))
+    }
+
+    fn started(&self, thread: Option<usize>) {
+        if let Some(slot) = thread.and_then(|t| self.running_since.get(t)) {
+            slot.store(self.now_micros(), Ordering::Relaxed);
+        }
+    }
+
+    fn finished(&self, thread: Option<usize>) {
+        if let Some(slot) = thread.and_then(|t| self.running_since.get(t)) {
+            slot.store(0, Ordering::Relaxed);
+        }
+    }
+
     fn record(&self, took: Duration) {
         let sample = u64::try_from(took.as_micros()).unwrap_or(u64::MAX).max(1);
         let _ = self
@@ -167,6 +204,8 @@ impl PasswordPool {
         let load = Arc::new(Load {
             outstanding: AtomicUsize::new(0),
             job_micros: AtomicU64::new(u64::try_from(first.as_micros()).unwrap_or(1).max(1)),
+            running_since: (0..parallelism).map(|_| AtomicU64::new(0)).collect(),
+            epoch: Instant::now(),
         });
         Ok(PasswordPool {
             threads: Arc::new(threads),
@@ -184,7 +223,7 @@ impl PasswordPool {
 
     /// The current estimate of one job's duration.
     pub fn job_estimate(&self) -> Duration {
-        Duration::from_micros(self.load.job_micros.load(Ordering::Relaxed))
+        self.load.per_job()
     }
 
     /// A place in the queue, or [`PoolError::Busy`] when the expected wait is past the bound.
@@ -219,9 +258,12 @@ impl PasswordPool {
                 metrics::bcrypt_job_dropped();
                 return;
             }
+            let thread = rayon::current_thread_index();
+            ticket.0.started(thread);
             let started = Instant::now();
             let result = job();
             ticket.0.record(started.elapsed());
+            ticket.0.finished(thread);
             let _ = tx.send(result);
         });
         // A panicking job drops `tx`, which ends the wait with an error.

@@ -3,7 +3,8 @@
 //! Middleware stack (outermost first, all from tower/tower-http): request tracing (a `debug` span
 //! per request with method and route, status and latency on completion), CORS, then the router.
 //! HTTP/1.1 with keep-alive; headers must arrive within the header-read timeout (which also closes
-//! connections idle that long). On shutdown the listener closes, idle connections are closed and
+//! connections idle that long). A new connection gets its HTTP state (buffers) only once its first
+//! bytes arrive, so idle connections cost little memory. On shutdown the listener closes, idle connections are closed and
 //! in-flight requests get up to the shutdown timeout to finish.
 //!
 //! Connections are capped (`AUTHD_MAX_CONNECTIONS`): past the cap a new connection is accepted,
@@ -282,14 +283,20 @@ async fn accept_loop(
                             req
                         },
                     );
-                    let conn = http.serve_connection(
-                        TokioIo::new(stream),
-                        TowerToHyperService::new(service),
-                    );
-                    let conn = graceful.watch(conn);
+                    let (http, watcher) = (http.clone(), graceful.watcher());
+                    let first_bytes = config.header_read_timeout;
                     tokio::spawn(async move {
-                        if let Err(e) = conn.await {
-                            tracing::debug!(error = %e, "connection ended with an error");
+                        // No HTTP buffers until the first bytes arrive: an idle connection costs
+                        // little memory, and one silent for the header-read timeout is closed.
+                        let readable = tokio::time::timeout(first_bytes, stream.readable()).await;
+                        if matches!(readable, Ok(Ok(()))) {
+                            let conn = http.serve_connection(
+                                TokioIo::new(stream),
+                                TowerToHyperService::new(service),
+                            );
+                            if let Err(e) = watcher.watch(conn).await {
+                                tracing::debug!(error = %e, "connection ended with an error");
+                            }
                         }
                         drop(slot);
                     });
