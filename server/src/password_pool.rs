@@ -21,7 +21,7 @@ use zeroize::Zeroizing;
 use crate::http::responses::{self, Body};
 use crate::metrics;
 
-/// Default nice value of the bcrypt threads (see `benches/README.md` for the measurement).
+/// Default nice value of the bcrypt threads (see `benches/load/README.md` for the measurement).
 pub const DEFAULT_NICE: i32 = 4;
 /// Jobs queued or running at most, whatever the expected wait (a backstop for tiny costs).
 const MAX_OUTSTANDING: usize = 10_000;
