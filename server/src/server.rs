@@ -1,16 +1,19 @@
 //! Start-up, the accept loop and graceful shutdown.
 //!
 //! Middleware stack (outermost first, all from tower/tower-http): request tracing (a `debug` span
-//! per request with method and route, status and latency on completion), CORS, then the router.
+//! per request with method and route, status and latency on completion), the seed's
+//! `Access-Control-Allow-Headers` on every response, CORS, then the router.
 //! HTTP/1.1 with keep-alive; headers must arrive within the header-read timeout (which also closes
-//! connections idle that long). A new connection gets its HTTP state (buffers) only once its first
-//! bytes arrive, so idle connections cost little memory. On shutdown the listener closes, idle connections are closed and
-//! in-flight requests get up to the shutdown timeout to finish.
+//! connections idle that long). A new connection gets its HTTP state only once its first bytes
+//! arrive, and is closed if none arrive within the header-read timeout. On shutdown the listener
+//! closes, idle connections are closed and in-flight requests get up to the shutdown timeout to
+//! finish.
 //!
 //! Connections are capped (`AUTHD_MAX_CONNECTIONS`): past the cap a new connection is accepted,
 //! its request answered `503` with `Retry-After: 1` and the connection closed (within 1 s), so the
-//! accept loop never stalls and a client never waits in the kernel's backlog. At start the soft `RLIMIT_NOFILE` is raised to the
-//! hard limit, and the cap is lowered (with a warning) if the file limit could not hold it.
+//! accept loop never stalls and a client never waits in the kernel's backlog. At start the soft
+//! `RLIMIT_NOFILE` is raised to the hard limit, and the cap is lowered (with a warning) if the
+//! file limit could not hold it.
 
 use std::future::Future;
 use std::net::SocketAddr;
