@@ -47,6 +47,22 @@ for r in rows:
     print(f"| {r['server']} | {r['endpoint']} | {r['conns']} | {r['rps']:.0f} | {r['p50_ms']:.2f} | "
           f"{r['p99_ms']:.2f} | {r['errors']} | {r['non2xx']} | {r['peak_rss_mib']} |")
 
+sat = [r for r in rows if r["endpoint"].startswith("all-during-signin")]
+if sat:
+    print("\n## /api/test/all during signin saturation, with the background signin throughput\n")
+    print("16 connections keep `POST /api/auth/signin` busy while 16 more measure `GET /api/test/all`; "
+          "`+hog` runs one `yes` per core at nice 0 alongside.\n")
+    print("| server | run | /all req/s | /all p99 ms | background signins OK/s | signin answers/s | signin p99 ms | signin non-2xx |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    for r in sat:
+        if "rps" not in r:
+            print(f"| {r['server']} | {r['endpoint']} | (wrk failed) | | | | | |")
+            continue
+        bg, ok = r.get("bg_signin_rps"), r.get("bg_signin_ok_rps")
+        print(f"| {r['server']} | {r['endpoint']} | {r['rps']:.0f} | {r['p99_ms']:.2f} | "
+              f"{'–' if ok is None else f'{ok:.1f}'} | {'–' if bg is None else f'{bg:.1f}'} | "
+              f"{r.get('bg_signin_p99_ms') or '–'} | {r.get('bg_signin_non2xx', '–')} |")
+
 print("\n## Ratios (same run)\n")
 print("| endpoint | conns | authd-mysql / seed | authd-mysql / ceiling | authd-sqlite / seed | authd-sqlite / ceiling |")
 print("|---|---:|---:|---:|---:|---:|")

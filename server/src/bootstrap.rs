@@ -177,7 +177,12 @@ pub async fn create_user_command(args: UserCreateArgs) -> Result<String, CreateE
     let db = Database::from_store(store, Duration::from_secs(10));
     let hasher = authcore::passwords::PasswordHasher::new(settings.bcrypt_cost)
         .map_err(|e| CreateError::Invalid(e.to_string()))?;
-    let pool = PasswordPool::new(hasher, 1)
+    let settings = crate::password_pool::PoolSettings {
+        threads: 1,
+        nice: 0,
+        max_wait: Duration::from_secs(60),
+    };
+    let pool = PasswordPool::new(hasher, settings)
         .map_err(|_| CreateError::Invalid("cannot start the bcrypt thread".to_owned()))?;
     let id = create_user(
         &db,

@@ -151,6 +151,17 @@ pub struct ServeArgs {
     /// How often the signing keys are re-read from the store, in seconds (EdDSA/ES256).
     #[arg(long, env = "AUTHD_KEY_RELOAD_SECONDS", default_value_t = 30)]
     pub key_reload_seconds: u64,
+    /// Nice value of the bcrypt threads (0..=19, Linux): higher yields the cores to request
+    /// handling sooner, but starves signins when other processes keep the cores busy.
+    #[arg(long, env = "AUTHD_BCRYPT_NICE", default_value_t = crate::password_pool::DEFAULT_NICE)]
+    pub bcrypt_nice: i32,
+    /// Longest expected wait for a bcrypt thread, in ms; past it signin and signup answer 503
+    /// with `Retry-After` at once instead of queueing.
+    #[arg(long, env = "AUTHD_BCRYPT_MAX_WAIT_MS", default_value_t = 3000)]
+    pub bcrypt_max_wait_ms: u64,
+    /// Most client connections open at once; past it new connections get 503 and are closed.
+    #[arg(long, env = "AUTHD_MAX_CONNECTIONS", default_value_t = 10_000)]
+    pub max_connections: usize,
 }
 
 /// `authd user create`.

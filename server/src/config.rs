@@ -119,6 +119,13 @@ pub struct Config {
     pub jwt_alg: authcore::tokens::Algorithm,
     /// How often the signing keys are re-read from the store (`AUTHD_KEY_RELOAD_SECONDS`).
     pub key_reload_interval: Duration,
+    /// Nice value of the bcrypt threads (`AUTHD_BCRYPT_NICE`, 0..=19).
+    pub bcrypt_nice: i32,
+    /// Longest expected wait for a bcrypt thread before 503 (`AUTHD_BCRYPT_MAX_WAIT_MS`; the
+    /// request timeout bounds it too).
+    pub bcrypt_max_wait: Duration,
+    /// Most client connections open at once (`AUTHD_MAX_CONNECTIONS`).
+    pub max_connections: usize,
 }
 
 impl Default for Config {
@@ -146,6 +153,9 @@ impl Default for Config {
             bootstrap_admin: None,
             jwt_alg: authcore::tokens::Algorithm::HS256,
             key_reload_interval: Duration::from_secs(30),
+            bcrypt_nice: crate::password_pool::DEFAULT_NICE,
+            bcrypt_max_wait: Duration::from_millis(3000),
+            max_connections: 10_000,
         }
     }
 }
@@ -176,6 +186,9 @@ impl std::fmt::Debug for Config {
             bootstrap_admin,
             jwt_alg,
             key_reload_interval,
+            bcrypt_nice,
+            bcrypt_max_wait,
+            max_connections,
         } = self;
         f.debug_struct("Config")
             .field("listen", listen)
@@ -200,6 +213,9 @@ impl std::fmt::Debug for Config {
             .field("bootstrap_admin", bootstrap_admin)
             .field("jwt_alg", jwt_alg)
             .field("key_reload_interval", key_reload_interval)
+            .field("bcrypt_nice", bcrypt_nice)
+            .field("bcrypt_max_wait", bcrypt_max_wait)
+            .field("max_connections", max_connections)
             .finish()
     }
 }
@@ -290,6 +306,9 @@ impl Config {
             )?,
             jwt_alg: crate::token_keys::parse_alg(&args.jwt_alg)?,
             key_reload_interval: Duration::from_secs(args.key_reload_seconds),
+            bcrypt_nice: args.bcrypt_nice,
+            bcrypt_max_wait: Duration::from_millis(args.bcrypt_max_wait_ms),
+            max_connections: args.max_connections,
         };
         config.validate()?;
         Ok(config)
@@ -329,6 +348,12 @@ impl Config {
                 "--production and --insecure-secret (AUTHD_INSECURE_SECRET) exclude each other: \
                  production mode never signs with a short or published secret",
             ));
+        }
+        if !(0..=19).contains(&self.bcrypt_nice) {
+            return Err(bad("AUTHD_BCRYPT_NICE must be between 0 and 19"));
+        }
+        if self.max_connections == 0 {
+            return Err(bad("AUTHD_MAX_CONNECTIONS must be at least 1"));
         }
         if let Some(url) = &self.database_url
             && !url.starts_with("mysql://")

@@ -1,6 +1,7 @@
 //! Prometheus metrics (`prometheus-client`, served by authd itself at `GET /metrics` in the
 //! OpenMetrics text format): requests by route and status, latency by route, failed signins,
-//! rate-limit rejections, refresh-token reuse and store unavailability (503s).
+//! rate-limit rejections, refresh-token reuse, 503s, and overload: bcrypt jobs refused or dropped
+//! and connections refused past the connection cap.
 //!
 //! Every label set is registered once, at start-up: recording a request is a linear scan of the
 //! route table (pointer-cheap `&'static str` comparisons), one atomic add and one histogram
@@ -58,6 +59,9 @@ struct Metrics {
     rate_limited: [Counter; 3],
     refresh_reuse: Counter,
     store_unavailable: Counter,
+    bcrypt_queue_full: Counter,
+    bcrypt_job_dropped: Counter,
+    connections_refused: Counter,
 }
 
 fn latency_histogram() -> Histogram {
@@ -120,11 +124,32 @@ fn build() -> Metrics {
     let store_unavailable = Counter::default();
     registry.register(
         "store_unavailable",
-        "Requests answered 503 because the store was down or too slow",
+        "Requests answered 503: the store down or too slow, the request timeout, or overload (see bcrypt_queue_full)",
         store_unavailable.clone(),
+    );
+    let bcrypt_queue_full = Counter::default();
+    registry.register(
+        "bcrypt_queue_full",
+        "Signins and signups answered 503 at once because the bcrypt queue's expected wait was past AUTHD_BCRYPT_MAX_WAIT_MS",
+        bcrypt_queue_full.clone(),
+    );
+    let bcrypt_job_dropped = Counter::default();
+    registry.register(
+        "bcrypt_job_dropped",
+        "bcrypt jobs dropped unrun because their request had already ended",
+        bcrypt_job_dropped.clone(),
+    );
+    let connections_refused = Counter::default();
+    registry.register(
+        "connections_refused",
+        "Connections answered 503 and closed because AUTHD_MAX_CONNECTIONS were open",
+        connections_refused.clone(),
     );
     Metrics {
         registry,
+        bcrypt_queue_full,
+        bcrypt_job_dropped,
+        connections_refused,
         routes,
         signin_failures,
         rate_limited,
@@ -177,6 +202,21 @@ pub fn rate_limited(action: Action) {
     if let Some(counter) = METRICS.rate_limited.get(index) {
         counter.inc();
     }
+}
+
+/// Counts a bcrypt job refused because the queue's expected wait was past the bound.
+pub fn bcrypt_queue_full() {
+    METRICS.bcrypt_queue_full.inc();
+}
+
+/// Counts a bcrypt job dropped because its request had ended.
+pub fn bcrypt_job_dropped() {
+    METRICS.bcrypt_job_dropped.inc();
+}
+
+/// Counts a connection refused past the connection cap.
+pub fn connection_refused() {
+    METRICS.connections_refused.inc();
 }
 
 /// Counts a refresh token presented after it was already used (call from the refresh handler).

@@ -2,21 +2,22 @@
 //! leak:
 //!
 //! - signin: an unknown user and a wrong password both get 401
-//!   `{"accessToken":null,"message":"Invalid username or password!"}`, in the same time (an unknown
+//!   `{"accessToken":null,"message":"Invalid username or password!"}`, in the same time: an unknown
 //!   user's password is checked against a dummy bcrypt hash of the configured cost, made once at
-//!   start-up);
+//!   start-up, and a known user's stored hash of a lower cost (the seed's `$2a$08$`) is padded with
+//!   the bcrypt work that makes up the difference (see [`PasswordPool::verify_padded`]);
 //! - a missing token is 401 `{"message":"No token provided!"}` with `WWW-Authenticate: Bearer`
 //!   (RFC 6750) instead of 403, and a bad token 401 with
 //!   `WWW-Authenticate: Bearer error="invalid_token"`.
 
-use authcore::passwords::PasswordHasher;
+use authcore::passwords::{PasswordError, PasswordHasher};
 use http::header::{HeaderValue, WWW_AUTHENTICATE};
 use http::{Response, StatusCode};
 use zeroize::Zeroizing;
 
 use crate::config::ConfigError;
 use crate::http::responses::{self, Body, bodies};
-use crate::password_pool::PasswordPool;
+use crate::password_pool::{PasswordPool, PoolError};
 
 /// Strict signin failure, whatever the reason.
 pub const INVALID_CREDENTIALS: &str =
@@ -96,10 +97,31 @@ impl Profile {
             return responses::json_static(StatusCode::NOT_FOUND, bodies::USER_NOT_FOUND);
         };
         if password.len() <= authcore::passwords::MAX_PASSWORD_BYTES {
-            // The outcome is irrelevant: only the time spent matters.
-            let _ = passwords.verify(password, dummy.clone()).await;
+            // The outcome is irrelevant: only the time spent matters. A full queue is answered
+            // as it is for a known user (503), so overload does not tell users apart either.
+            if let Err(e) = passwords.verify(password, dummy.clone()).await {
+                return e.response();
+            }
         }
         self.wrong_password()
+    }
+
+    /// Checks `password` against a known user's stored `hash`: as is (seed), or padded to the
+    /// work of one verify at the configured cost (strict).
+    pub async fn verify(
+        &self,
+        passwords: &PasswordPool,
+        password: Zeroizing<String>,
+        hash: String,
+    ) -> Result<Result<bool, PasswordError>, PoolError> {
+        match self.kind {
+            ProfileKind::Seed => passwords.verify(password, hash).await,
+            ProfileKind::Strict => {
+                passwords
+                    .verify_padded(password, hash, passwords.cost())
+                    .await
+            }
+        }
     }
 
     /// Reshapes a marked authentication failure for the strict profile.

@@ -1,10 +1,19 @@
 //! Start-up, the accept loop and graceful shutdown.
 //!
 //! Middleware stack (outermost first, all from tower/tower-http): request tracing (a `debug` span
-//! per request with method and route, status and latency on completion), CORS, then the router.
-//! HTTP/1.1 with keep-alive; headers must arrive within the header-read timeout. On shutdown the
-//! listener closes, idle connections are closed and in-flight requests get up to the shutdown
-//! timeout to finish.
+//! per request with method and route, status and latency on completion), the seed's
+//! `Access-Control-Allow-Headers` on every response, CORS, then the router.
+//! HTTP/1.1 with keep-alive; headers must arrive within the header-read timeout (which also closes
+//! connections idle that long). A new connection gets its HTTP state only once its first bytes
+//! arrive, and is closed if none arrive within the header-read timeout. On shutdown the listener
+//! closes, idle connections are closed and in-flight requests get up to the shutdown timeout to
+//! finish.
+//!
+//! Connections are capped (`AUTHD_MAX_CONNECTIONS`): past the cap a new connection is accepted,
+//! its request answered `503` with `Retry-After: 1` and the connection closed (within 1 s), so the
+//! accept loop never stalls and a client never waits in the kernel's backlog. At start the soft
+//! `RLIMIT_NOFILE` is raised to the hard limit, and the cap is lowered (with a warning) if the
+//! file limit could not hold it.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -18,7 +27,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use tokio::sync::{Semaphore, oneshot};
 use tokio::task::JoinHandle;
 use tower::ServiceBuilder;
 use tower_http::LatencyUnit;
@@ -101,7 +110,14 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<RunningServe
     tracing::info!(%addr, backend, "authd started");
     println!("authd listening on http://{addr}");
     let (stop, stopped) = oneshot::channel();
-    let task = tokio::spawn(accept_loop(listener, state, config, stopped));
+    let max_connections = connection_cap(config.max_connections, raise_file_limit());
+    let task = tokio::spawn(accept_loop(
+        listener,
+        state,
+        config,
+        max_connections,
+        stopped,
+    ));
     Ok(RunningServer {
         addr,
         stop: Some(stop),
@@ -121,10 +137,97 @@ where
     Ok(())
 }
 
+/// File descriptors kept free for the store, the log and the like, besides connections.
+const RESERVED_FILES: u64 = 256;
+/// Refusals (503 then close) in progress at most; past it, excess connections are closed unanswered.
+const MAX_REFUSING: usize = 256;
+/// Bytes of a refused connection's request head read at most.
+const MAX_REFUSED_HEAD: usize = 16 * 1024;
+/// How long a refused connection may take to send its request head and receive its 503.
+const REFUSE_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// Raises the soft `RLIMIT_NOFILE` to the hard limit (best effort); returns the soft limit now in
+/// force, if known.
+fn raise_file_limit() -> Option<u64> {
+    #[cfg(unix)]
+    {
+        use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+        let limit = getrlimit(Resource::Nofile);
+        if limit.current != limit.maximum {
+            let raised = Rlimit {
+                current: limit.maximum,
+                maximum: limit.maximum,
+            };
+            match setrlimit(Resource::Nofile, raised) {
+                Ok(()) => tracing::debug!(soft = ?limit.maximum, "raised RLIMIT_NOFILE"),
+                Err(e) => tracing::warn!(error = %e, "cannot raise RLIMIT_NOFILE"),
+            }
+        }
+        // `None` means unlimited.
+        Some(getrlimit(Resource::Nofile).current.unwrap_or(u64::MAX))
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
+}
+
+/// The connection cap that fits under `file_limit`.
+fn connection_cap(configured: usize, file_limit: Option<u64>) -> usize {
+    let Some(limit) = file_limit else {
+        return configured;
+    };
+    let room = usize::try_from(limit.saturating_sub(RESERVED_FILES)).unwrap_or(usize::MAX);
+    if configured > room {
+        tracing::warn!(
+            configured,
+            file_limit = limit,
+            cap = room.max(1),
+            "AUTHD_MAX_CONNECTIONS lowered to fit the open-file limit"
+        );
+        return room.max(1);
+    }
+    configured
+}
+
+/// Answers a connection past the cap with 503 and closes it.
+async fn refuse(mut stream: tokio::net::TcpStream) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    const BODY: &str = crate::http::responses::bodies::UNAVAILABLE;
+    let head = format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: {}\r\nretry-after: 1\r\n\
+         access-control-allow-headers: {}\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{BODY}",
+        crate::http::responses::JSON_TYPE,
+        cors::SEED_ALLOW_HEADERS,
+        BODY.len()
+    );
+    let _ = tokio::time::timeout(REFUSE_TIMEOUT, async {
+        // Answer after the request head (HTTP clients do not expect an answer before they have
+        // sent their request); a client that sends nothing is just closed.
+        let mut request = Vec::with_capacity(1024);
+        let mut chunk = [0u8; 1024];
+        while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+            let n = stream.read(&mut chunk).await?;
+            if n == 0 || request.len() + n > MAX_REFUSED_HEAD {
+                return Ok(());
+            }
+            request.extend_from_slice(&chunk[..n]);
+        }
+        stream.write_all(head.as_bytes()).await?;
+        stream.shutdown().await?;
+        // Drain what the client sent, so closing does not reset the connection before it has
+        // read the answer.
+        while stream.read(&mut chunk).await? > 0 {}
+        Ok::<(), std::io::Error>(())
+    })
+    .await;
+}
+
 async fn accept_loop(
     listener: TcpListener,
     state: Arc<AppState>,
     config: Config,
+    max_connections: usize,
     mut stopped: oneshot::Receiver<()>,
 ) {
     let app = tower::service_fn(move |req: Request<Incoming>| router::handle(state.clone(), req));
@@ -148,6 +251,7 @@ async fn accept_loop(
                 .on_eos(())
                 .on_failure(()),
         )
+        .layer(cors::seed_allow_headers())
         .layer(cors::layer(&config.cors_origins))
         .service(app);
 
@@ -156,11 +260,23 @@ async fn accept_loop(
         .header_read_timeout(config.header_read_timeout)
         .keep_alive(true);
     let graceful = GracefulShutdown::new();
+    let open = Arc::new(Semaphore::new(max_connections));
+    let refusing = Arc::new(Semaphore::new(MAX_REFUSING));
 
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
+                    let Ok(slot) = Arc::clone(&open).try_acquire_owned() else {
+                        crate::metrics::connection_refused();
+                        if let Ok(refusal) = Arc::clone(&refusing).try_acquire_owned() {
+                            tokio::spawn(async move {
+                                refuse(stream).await;
+                                drop(refusal);
+                            });
+                        }
+                        continue;
+                    };
                     let _ = stream.set_nodelay(true);
                     // The peer address, for the per-client limits (see `limits::client_ip`).
                     let service = tower::ServiceExt::map_request(
@@ -170,15 +286,22 @@ async fn accept_loop(
                             req
                         },
                     );
-                    let conn = http.serve_connection(
-                        TokioIo::new(stream),
-                        TowerToHyperService::new(service),
-                    );
-                    let conn = graceful.watch(conn);
+                    let (http, watcher) = (http.clone(), graceful.watcher());
+                    let first_bytes = config.header_read_timeout;
                     tokio::spawn(async move {
-                        if let Err(e) = conn.await {
-                            tracing::debug!(error = %e, "connection ended with an error");
+                        // No HTTP buffers until the first bytes arrive: an idle connection costs
+                        // little memory, and one silent for the header-read timeout is closed.
+                        let readable = tokio::time::timeout(first_bytes, stream.readable()).await;
+                        if matches!(readable, Ok(Ok(()))) {
+                            let conn = http.serve_connection(
+                                TokioIo::new(stream),
+                                TowerToHyperService::new(service),
+                            );
+                            if let Err(e) = watcher.watch(conn).await {
+                                tracing::debug!(error = %e, "connection ended with an error");
+                            }
                         }
+                        drop(slot);
                     });
                 }
                 Err(e) => {

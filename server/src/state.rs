@@ -9,7 +9,7 @@ use authcore::{RoleHierarchy, RoleRequirement};
 
 use crate::config::{Config, ConfigError};
 use crate::database::Database;
-use crate::password_pool::PasswordPool;
+use crate::password_pool::{PasswordPool, PoolSettings};
 use crate::role_cache::RoleCache;
 use crate::token_keys::TokenKeys;
 
@@ -61,8 +61,14 @@ impl AppState {
             signer,
             verifier,
             roles: RoleCache::new(config.role_cache_capacity, config.role_cache_ttl),
-            passwords: PasswordPool::for_this_machine(hasher)
-                .map_err(|_| ConfigError("cannot start the bcrypt threads".to_owned()))?,
+            passwords: PasswordPool::new(
+                hasher,
+                PoolSettings::for_this_machine(
+                    config.bcrypt_nice,
+                    config.bcrypt_max_wait.min(config.request_timeout),
+                ),
+            )
+            .map_err(|_| ConfigError("cannot start the bcrypt threads".to_owned()))?,
             signup_rules: SignupRules::default(),
             moderator: RoleRequirement::moderator(),
             admin: RoleRequirement::admin(),

@@ -77,7 +77,11 @@ where
         return invalid_password(state, user.id);
     }
     let stored_hash = user.password_hash.clone();
-    match state.passwords.verify(password.clone(), stored_hash).await {
+    let checked = state
+        .profile
+        .verify(&state.passwords, password.clone(), stored_hash)
+        .await;
+    match checked {
         Ok(Ok(true)) => {}
         Ok(Ok(false)) => return invalid_password(state, user.id),
         Ok(Err(PasswordError::InvalidHash(reason))) => {
@@ -89,7 +93,7 @@ where
             return invalid_password(state, user.id);
         }
         Ok(Err(_)) => return invalid_password(state, user.id),
-        Err(_) => return responses::internal_error(),
+        Err(e) => return e.response(),
     }
     let claims = Claims::for_user(user.id, SystemClock.now(), state.token_ttl_seconds);
     let access_token = match state.signer.sign(&claims) {

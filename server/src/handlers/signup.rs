@@ -76,7 +76,7 @@ where
             tracing::error!(code = e.code(), "could not hash a password");
             return responses::internal_error();
         }
-        Err(_) => return responses::internal_error(),
+        Err(e) => return e.response(),
     };
     let new_user = NewUser {
         username: request.username,

@@ -2,7 +2,7 @@
 //! proxy — the rightmost address of `X-Forwarded-For` that is not itself a trusted proxy (the
 //! entries to its left are written by the client and cannot be believed).
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 
 use http::HeaderMap;
 use ipnet::IpNet;
@@ -14,6 +14,18 @@ pub struct PeerAddr(pub SocketAddr);
 fn is_trusted(ip: IpAddr, trusted: &[IpNet]) -> bool {
     let ip = ip.to_canonical();
     trusted.iter().any(|net| net.contains(&ip))
+}
+
+/// The key of a client in the per-IP limits: an IPv4 address itself, an IPv6 address its /64
+/// (one subscriber or host usually holds a whole /64, so each address of it is not a new client).
+pub fn limiter_key(ip: IpAddr) -> IpAddr {
+    match ip.to_canonical() {
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            IpAddr::V6(Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+        }
+        v4 => v4,
+    }
 }
 
 /// The client address of a request from `peer` with `headers`.
@@ -58,6 +70,16 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert("x-forwarded-for", value.parse().unwrap());
         h
+    }
+
+    #[test]
+    fn ipv6_clients_are_keyed_by_their_64_and_ipv4_by_address() {
+        let a = limiter_key(ip("2001:db8:1:2:aaaa::1"));
+        assert_eq!(a, ip("2001:db8:1:2::"));
+        assert_eq!(limiter_key(ip("2001:db8:1:2:ffff:ffff:ffff:ffff")), a);
+        assert_ne!(limiter_key(ip("2001:db8:1:3::1")), a);
+        assert_eq!(limiter_key(ip("192.0.2.7")), ip("192.0.2.7"));
+        assert_eq!(limiter_key(ip("::ffff:192.0.2.7")), ip("192.0.2.7"));
     }
 
     #[test]

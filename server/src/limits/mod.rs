@@ -1,7 +1,8 @@
 //! Brute-force and abuse limits: `governor` keyed rate limiters per client IP (signin, signup,
-//! refresh) and per account (signin), plus the per-account slow-down of [`lockout`]. Accounts are
-//! keyed by [`AccountKey`]: the canonical username key before the lookup, the account id after
-//! it, so no spelling that reaches an account gets a budget of its own.
+//! refresh; an IPv6 client by its /64) and per account (signin), plus the per-account slow-down
+//! of [`lockout`]. Accounts are keyed by [`AccountKey`]: the canonical username key before the
+//! lookup, the account id after it, so no spelling that reaches an account gets a budget of its
+//! own. Every limiter holds a bounded number of keys ([`keyed`]).
 //!
 //! Limits are per instance: N instances behind a balancer allow N times the configured rates.
 //! Rejections are 429 `{"message":"Too many requests, please try again later."}` with
@@ -10,6 +11,7 @@
 
 pub mod client_ip;
 pub mod config;
+pub mod keyed;
 pub mod lockout;
 
 use std::net::IpAddr;
@@ -18,13 +20,14 @@ use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use governor::{Quota, RateLimiter};
 use http::header::{HeaderValue, RETRY_AFTER};
 use http::{HeaderMap, Response, StatusCode};
 use ipnet::IpNet;
 
 pub use self::client_ip::PeerAddr;
 pub use self::config::{LimitArgs, LimitsConfig};
+use self::keyed::BoundedStore;
 pub use self::lockout::AccountKey;
 use self::lockout::Lockout;
 use crate::http::responses::{self, Body};
@@ -39,6 +42,9 @@ pub const TOO_MANY_REQUESTS: &str = r#"{"message":"Too many requests, please try
 const LOCKOUT_CAPACITY: usize = 100_000;
 /// How often idle limiter entries are dropped.
 const CLEANUP_EVERY: Duration = Duration::from_secs(60);
+/// Keys (client IPs or /64s, usernames) one limiter holds at most; past it, new keys share one
+/// budget (see [`keyed`]).
+const KEYS_PER_LIMITER: usize = 100_000;
 
 /// What a client is trying to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,7 +68,8 @@ impl Action {
     }
 }
 
-type Keyed<K> = Option<Arc<DefaultKeyedRateLimiter<K>>>;
+type KeyedLimiter<K> = RateLimiter<K, BoundedStore<K>, DefaultClock>;
+type Keyed<K> = Option<Arc<KeyedLimiter<K>>>;
 
 /// The limiters of one instance.
 pub struct Limits {
@@ -79,13 +86,17 @@ where
     K: std::hash::Hash + Eq + Clone + Send + Sync + 'static,
 {
     let per_minute = NonZeroU32::new(per_minute)?;
-    let limiter = Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute)));
+    let limiter = Arc::new(RateLimiter::new(
+        Quota::per_minute(per_minute),
+        BoundedStore::new(KEYS_PER_LIMITER),
+        DefaultClock::default(),
+    ));
     spawn_cleanup(Arc::downgrade(&limiter));
     Some(limiter)
 }
 
 /// Drops the state of keys that are back to a full quota, while the limiter lives.
-fn spawn_cleanup<K>(limiter: Weak<DefaultKeyedRateLimiter<K>>)
+fn spawn_cleanup<K>(limiter: Weak<KeyedLimiter<K>>)
 where
     K: std::hash::Hash + Eq + Clone + Send + Sync + 'static,
 {
@@ -100,6 +111,13 @@ where
             };
             limiter.retain_recent();
             limiter.shrink_to_fit();
+            if limiter.len() >= KEYS_PER_LIMITER {
+                tracing::warn!(
+                    target: "authd::security",
+                    keys = limiter.len(),
+                    "rate limiter full: new clients share one budget"
+                );
+            }
         }
     });
 }
@@ -189,7 +207,8 @@ impl Limits {
             Action::Signup => &self.signup_ip,
             Action::Refresh => &self.refresh_ip,
         };
-        check(limiter, &ip).map_err(|wait| rejected(action, "client_ip", Some(ip), wait))
+        check(limiter, &client_ip::limiter_key(ip))
+            .map_err(|wait| rejected(action, "client_ip", Some(ip), wait))
     }
 
     /// The per-account signin rate and slow-down of `account`: called with the username key
