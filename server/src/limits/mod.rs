@@ -1,15 +1,19 @@
 //! Brute-force and abuse limits: `governor` keyed rate limiters per client IP (signin, signup,
-//! refresh) and per account (signin), plus the per-account slow-down of [`lockout`]. Accounts are
-//! keyed by [`AccountKey`]: the canonical username key before the lookup, the account id after
-//! it, so no spelling that reaches an account gets a budget of its own.
+//! refresh) and per account (signin), plus the per-account slow-down ([`lockout`],
+//! [`known_accounts`]). Accounts are keyed by [`AccountKey`]: the canonical username key before
+//! the lookup, the account id after it, so no spelling that reaches an account gets a budget of
+//! its own.
 //!
-//! Limits are per instance: N instances behind a balancer allow N times the configured rates.
+//! The slow-down of known accounts is counted in the store, so it is shared by every instance on
+//! one database. Everything else is per instance: N instances behind a balancer allow N times the
+//! configured rates, and N times the slow-down's free tries of an unknown username.
 //! Rejections are 429 `{"message":"Too many requests, please try again later."}` with
 //! `Retry-After` in whole seconds, counted in the metrics and logged at `info` with target
 //! `authd::security`.
 
 pub mod client_ip;
 pub mod config;
+pub mod known_accounts;
 pub mod lockout;
 
 use std::net::IpAddr;
@@ -25,6 +29,7 @@ use ipnet::IpNet;
 
 pub use self::client_ip::PeerAddr;
 pub use self::config::{LimitArgs, LimitsConfig};
+pub use self::known_accounts::{Checked, Refused};
 pub use self::lockout::AccountKey;
 use self::lockout::Lockout;
 use crate::http::responses::{self, Body};
