@@ -3,6 +3,7 @@
 //! would share it) count an account's failures together. Failures alternated between the two
 //! reach the threshold at the same total count as on one instance; then both answer 429 before
 //! any bcrypt work (the right password is refused too); a success on one resets both.
+//! A failure the store cannot record is still 401 and counted on its instance only.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod http_common;
@@ -76,4 +77,37 @@ async fn failures_on_two_instances_slow_the_account_down_on_both(backend: Backen
     a.stop().await;
 }
 
-on_both_backends!(failures_on_two_instances_slow_the_account_down_on_both);
+/// A failure the store refuses to record (here a trigger; in production a stalled node) is still
+/// answered 401, never 5xx, and is counted on the instance that saw it.
+async fn a_failure_the_store_cannot_record_is_401_and_counted_in_memory(backend: Backend) {
+    let (a, b) = pair(backend).await;
+    let threshold = a.config.limits.failures_before_delay;
+    a.signup("bob", None)
+        .await
+        .assert_message(200, "User was registered successfully!");
+    let refuse = match backend {
+        Backend::Sqlite => {
+            "CREATE TRIGGER refuse_failures BEFORE INSERT ON signin_failures
+             BEGIN SELECT RAISE(ABORT, 'refused'); END"
+        }
+        Backend::Mysql => {
+            "CREATE TRIGGER refuse_failures BEFORE INSERT ON signin_failures FOR EACH ROW
+             SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'refused'"
+        }
+    };
+    a.exec_sql(refuse).await;
+    for i in 0..threshold {
+        let res = a.signin("bob", WRONG).await;
+        assert_eq!(res.status, 401, "failure {} of {threshold}: {res:?}", i + 1);
+    }
+    // Counted on A only: A slows bob down, B (which shares only the store) does not.
+    assert_slowed_down(&a.signin("bob", PASSWORD).await);
+    assert_eq!(b.signin("bob", PASSWORD).await.status, 200);
+    b.stop().await;
+    a.stop().await;
+}
+
+on_both_backends!(
+    failures_on_two_instances_slow_the_account_down_on_both,
+    a_failure_the_store_cannot_record_is_401_and_counted_in_memory,
+);
