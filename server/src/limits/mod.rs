@@ -197,8 +197,9 @@ impl Limits {
         check(limiter, &ip).map_err(|wait| rejected(action, "client_ip", Some(ip), wait))
     }
 
-    /// The per-account signin rate and slow-down of `account`: called with the username key
-    /// before the lookup and again with the account id after it.
+    /// The per-account signin rate and this instance's slow-down of `account`: the signin
+    /// handler calls it with the username key before the lookup; a found account is checked by
+    /// [`Limits::check_known_account`] (which adds the store's count).
     pub fn check_signin_account(&self, account: &AccountKey) -> Result<(), Limited> {
         if let Some(wait) = self.lockout.as_ref().and_then(|l| l.wait(account)) {
             return Err(rejected(Action::Signin, "account_slowed_down", None, wait));
@@ -207,8 +208,9 @@ impl Limits {
             .map_err(|wait| rejected(Action::Signin, "username", None, wait))
     }
 
-    /// Records a failed signin of `account` (unknown user or wrong password). Logs the user id
-    /// of a known account, never the username as typed.
+    /// Records a failed signin of `account` in this instance's memory (the signin handler: unknown
+    /// users; known accounts go through [`Limits::known_account_failed`]). Logs the user id of a
+    /// known account, never the username as typed.
     pub fn signin_failed(&self, account: AccountKey) {
         metrics::signin_failed();
         let user_id = match &account {
@@ -228,7 +230,7 @@ impl Limits {
         );
     }
 
-    /// Resets the slow-down of user `id` after a successful signin.
+    /// Resets this instance's slow-down of user `id` after a successful signin.
     pub fn signin_succeeded(&self, id: i64) {
         if let Some(lockout) = &self.lockout {
             lockout.record_success(&AccountKey::Id(id));
