@@ -180,12 +180,13 @@ async fn cors_allows_only_configured_origins(backend: Backend) {
 
 async fn fifty_parallel_signups_of_one_name_create_one_user(backend: Backend) {
     let srv = TestServer::start(backend, |_| {}).await;
-    let body = json!({"username": "racer", "email": "racer@x.com", "password": PASSWORD});
     let mut tasks = Vec::new();
-    for _ in 0..50 {
+    for i in 0..50 {
+        // Distinct emails: an identical signup of the winner would be a replay (200).
+        let body = json!({"username": "racer", "email": format!("racer{i}@x.com"),
+            "password": PASSWORD});
         let client = srv.client.clone();
         let url = srv.url("/api/auth/signup");
-        let body = body.clone();
         tasks.push(tokio::spawn(async move {
             let res = client.post(url).json(&body).send().await.unwrap();
             (res.status().as_u16(), res.text().await.unwrap())

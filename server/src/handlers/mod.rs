@@ -7,3 +7,4 @@ pub mod jwks;
 pub mod refresh;
 pub mod signin;
 pub mod signup;
+mod signup_replay;

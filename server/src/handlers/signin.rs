@@ -4,7 +4,8 @@
 //! over bcrypt's 72 bytes is never verified, so it is always wrong: the seed silently truncated).
 //! The per-account rate and slow-down apply by canonical username key before the lookup and by
 //! account id after it (`limits::AccountKey`), so every spelling that reaches an account shares
-//! its budget, and a slowed-down account is answered 429 before any bcrypt work.
+//! its budget, and a slowed-down account is answered 429 before any bcrypt work. A known
+//! account's failures are counted in the store (`limits::known_accounts`): shared by instances.
 //! A correct password whose stored hash is weaker than the configured cost (the seed's cost-8
 //! `$2a$` hashes) is re-hashed in the background.
 
@@ -19,7 +20,7 @@ use zeroize::Zeroizing;
 
 use crate::http::body;
 use crate::http::responses::{self, Body};
-use crate::limits::AccountKey;
+use crate::limits::{AccountKey, Refused};
 use crate::state::AppState;
 
 /// The signin answer, keys in the seed's order.
@@ -36,9 +37,9 @@ struct SigninResponse<'a> {
     refresh_token: Option<String>,
 }
 
-/// A wrong password: counted against account `id`, answered as the profile says.
-fn invalid_password(state: &AppState, id: i64) -> Response<Body> {
-    state.limits.signin_failed(AccountKey::Id(id));
+/// A wrong password: counted against account `id` (in the store), answered as the profile says.
+async fn invalid_password(state: &AppState, id: i64) -> Response<Body> {
+    state.limits.known_account_failed(&state.db, id).await;
     state.profile.wrong_password()
 }
 
@@ -70,29 +71,31 @@ where
         }
         Err(e) => return responses::store_error(&e),
     };
-    if let Err(limited) = state.limits.check_signin_account(&AccountKey::Id(user.id)) {
-        return limited.response();
-    }
+    let checked = match state.limits.check_known_account(&state.db, user.id).await {
+        Ok(checked) => checked,
+        Err(Refused::Limited(limited)) => return limited.response(),
+        Err(Refused::Store(e)) => return responses::store_error(&e),
+    };
     if password.len() > MAX_PASSWORD_BYTES {
-        return invalid_password(state, user.id);
+        return invalid_password(state, user.id).await;
     }
     let stored_hash = user.password_hash.clone();
-    let checked = state
+    let verified = state
         .profile
         .verify(&state.passwords, password.clone(), stored_hash)
         .await;
-    match checked {
+    match verified {
         Ok(Ok(true)) => {}
-        Ok(Ok(false)) => return invalid_password(state, user.id),
+        Ok(Ok(false)) => return invalid_password(state, user.id).await,
         Ok(Err(PasswordError::InvalidHash(reason))) => {
             tracing::warn!(
                 user_id = user.id,
                 reason,
                 "stored password hash is unusable"
             );
-            return invalid_password(state, user.id);
+            return invalid_password(state, user.id).await;
         }
-        Ok(Err(_)) => return invalid_password(state, user.id),
+        Ok(Err(_)) => return invalid_password(state, user.id).await,
         Err(e) => return e.response(),
     }
     let claims = Claims::for_user(user.id, SystemClock.now(), state.token_ttl_seconds);
@@ -108,7 +111,10 @@ where
         Err(response) => return response,
     };
     state.roles.put(user.id, &user.roles);
-    state.limits.signin_succeeded(user.id);
+    state
+        .limits
+        .known_account_succeeded(&state.db, user.id, checked)
+        .await;
     if passwords::needs_rehash(&user.password_hash, state.passwords.cost()) {
         upgrade_hash(state, user.id, password);
     }

@@ -4,17 +4,20 @@
 //! `[]`). Asking for `moderator` or `admin` needs an admin's token on the request (`x-access-token`
 //! or `Authorization: Bearer`, checked against the store): otherwise 403 `Require Admin Role to
 //! assign roles!` (401 `Unauthorized!` for a bad token). With it, the roles are granted as asked.
+//!
+//! A taken username is 400, except for a retry of the signup that took it ([`signup_replay`]).
 
 use authcore::Role;
 use authcore::validation::validate_signup;
 use http::{HeaderMap, Response, StatusCode};
 use zeroize::Zeroizing;
 
+use crate::handlers::signup_replay;
 use crate::http::auth::{self, Denied};
 use crate::http::body;
 use crate::http::responses::{self, Body, bodies};
 use crate::state::AppState;
-use crate::store::{CreateUserError, NewUser};
+use crate::store::{CreateUserError, NewUser, UserRecord};
 
 /// The roles to grant for `requested`, or why not.
 async fn granted_roles(
@@ -41,6 +44,21 @@ async fn granted_roles(
     }
 }
 
+/// 400 for a username taken by `existing`, unless this signup is a retry of the one that took
+/// it ([`signup_replay`]): then the 200 the first attempt should have got.
+async fn username_taken(
+    state: &AppState,
+    existing: &UserRecord,
+    email: &str,
+    password: &Zeroizing<String>,
+) -> Response<Body> {
+    match signup_replay::is_replay(state, existing, email, password).await {
+        Ok(true) => responses::json_static(StatusCode::OK, bodies::REGISTERED),
+        Ok(false) => responses::json_static(StatusCode::BAD_REQUEST, bodies::USERNAME_TAKEN),
+        Err(e) => responses::store_error(&e),
+    }
+}
+
 /// Handles a signup.
 pub async fn signup<B>(state: &AppState, headers: &HeaderMap, body: B) -> Response<Body>
 where
@@ -60,16 +78,17 @@ where
         Ok(roles) => roles,
         Err(denied) => return denied.response(),
     };
+    let password = Zeroizing::new(request.password);
     // Cheap early answer for the common duplicate, before spending a bcrypt hash on it; the
     // store's create is what actually guarantees uniqueness.
     match state.db.find_user_by_username(&request.username).await {
-        Ok(Some(_)) => {
-            return responses::json_static(StatusCode::BAD_REQUEST, bodies::USERNAME_TAKEN);
+        Ok(Some(existing)) => {
+            return username_taken(state, &existing, &request.email, &password).await;
         }
         Ok(None) => {}
         Err(e) => return responses::store_error(&e),
     }
-    let password_hash = match state.passwords.hash(Zeroizing::new(request.password)).await {
+    let password_hash = match state.passwords.hash(password.clone()).await {
         Ok(Ok(hash)) => hash,
         // Validation already enforced the password rules, so this is not the client's fault.
         Ok(Err(e)) => {
@@ -90,7 +109,13 @@ where
             responses::json_static(StatusCode::OK, bodies::REGISTERED)
         }
         Err(CreateUserError::UsernameTaken) => {
-            responses::json_static(StatusCode::BAD_REQUEST, bodies::USERNAME_TAKEN)
+            match state.db.find_user_by_username(&new_user.username).await {
+                Ok(Some(existing)) => {
+                    username_taken(state, &existing, &new_user.email, &password).await
+                }
+                Ok(None) => responses::json_static(StatusCode::BAD_REQUEST, bodies::USERNAME_TAKEN),
+                Err(e) => responses::store_error(&e),
+            }
         }
         Err(CreateUserError::EmailTaken) => {
             responses::json_static(StatusCode::BAD_REQUEST, bodies::EMAIL_TAKEN)

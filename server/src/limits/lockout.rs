@@ -2,6 +2,10 @@
 //! `threshold` failures in a row, each further try must wait 2^(failures − threshold) seconds
 //! after the last failure, at most 15 minutes. A success resets it. Failures are kept in a bounded
 //! cache (least recently used entries are evicted) and forgotten 30 minutes after the last one.
+//!
+//! This per-instance cache counts unknown usernames, and known accounts only when the store
+//! could not record their failure; known accounts are counted in the store
+//! ([`super::known_accounts`]).
 
 use std::time::{Duration, Instant};
 
@@ -10,7 +14,7 @@ use quick_cache::sync::Cache;
 /// The longest wait imposed on an account.
 pub const MAX_DELAY: Duration = Duration::from_secs(15 * 60);
 /// Failures older than this (since the last one) are forgotten.
-const FORGET_AFTER: Duration = Duration::from_secs(30 * 60);
+pub(super) const FORGET_AFTER: Duration = Duration::from_secs(30 * 60);
 
 #[derive(Debug, Clone, Copy)]
 struct Failures {
@@ -51,6 +55,11 @@ impl Lockout {
             failures: Cache::new(capacity.max(1)),
             threshold,
         }
+    }
+
+    /// Failures before the slow-down starts.
+    pub fn threshold(&self) -> u32 {
+        self.threshold
     }
 
     fn current(&self, key: &AccountKey) -> Option<Failures> {

@@ -1,10 +1,12 @@
 //! Brute-force and abuse limits: `governor` keyed rate limiters per client IP (signin, signup,
 //! refresh; an IPv6 client by its /64) and per account (signin), plus the per-account slow-down
-//! of [`lockout`]. Accounts are keyed by [`AccountKey`]: the canonical username key before the
-//! lookup, the account id after it, so no spelling that reaches an account gets a budget of its
-//! own. Every limiter holds a bounded number of keys ([`keyed`]).
+//! ([`lockout`], [`known_accounts`]). Accounts are keyed by [`AccountKey`]: the canonical username
+//! key before the lookup, the account id after it, so no spelling that reaches an account gets a
+//! budget of its own. Every limiter holds a bounded number of keys ([`keyed`]).
 //!
-//! Limits are per instance: N instances behind a balancer allow N times the configured rates.
+//! The slow-down of known accounts is counted in the store, so it is shared by every instance on
+//! one database. Everything else is per instance: N instances behind a balancer allow N times the
+//! configured rates, and N times the slow-down's free tries of an unknown username.
 //! Rejections are 429 `{"message":"Too many requests, please try again later."}` with
 //! `Retry-After` in whole seconds, counted in the metrics and logged at `info` with target
 //! `authd::security`.
@@ -12,6 +14,7 @@
 pub mod client_ip;
 pub mod config;
 pub mod keyed;
+pub mod known_accounts;
 pub mod lockout;
 
 use std::net::IpAddr;
@@ -28,6 +31,7 @@ use ipnet::IpNet;
 pub use self::client_ip::PeerAddr;
 pub use self::config::{LimitArgs, LimitsConfig};
 use self::keyed::BoundedStore;
+pub use self::known_accounts::{Checked, Refused};
 pub use self::lockout::AccountKey;
 use self::lockout::Lockout;
 use crate::http::responses::{self, Body};
@@ -211,8 +215,9 @@ impl Limits {
             .map_err(|wait| rejected(action, "client_ip", Some(ip), wait))
     }
 
-    /// The per-account signin rate and slow-down of `account`: called with the username key
-    /// before the lookup and again with the account id after it.
+    /// The per-account signin rate and this instance's slow-down of `account`: the signin
+    /// handler calls it with the username key before the lookup; a found account is checked by
+    /// [`Limits::check_known_account`] (which adds the store's count).
     pub fn check_signin_account(&self, account: &AccountKey) -> Result<(), Limited> {
         if let Some(wait) = self.lockout.as_ref().and_then(|l| l.wait(account)) {
             return Err(rejected(Action::Signin, "account_slowed_down", None, wait));
@@ -221,8 +226,9 @@ impl Limits {
             .map_err(|wait| rejected(Action::Signin, "username", None, wait))
     }
 
-    /// Records a failed signin of `account` (unknown user or wrong password). Logs the user id
-    /// of a known account, never the username as typed.
+    /// Records a failed signin of `account` in this instance's memory (the signin handler: unknown
+    /// users; known accounts go through [`Limits::known_account_failed`]). Logs the user id of a
+    /// known account, never the username as typed.
     pub fn signin_failed(&self, account: AccountKey) {
         metrics::signin_failed();
         let user_id = match &account {
@@ -242,7 +248,7 @@ impl Limits {
         );
     }
 
-    /// Resets the slow-down of user `id` after a successful signin.
+    /// Resets this instance's slow-down of user `id` after a successful signin.
     pub fn signin_succeeded(&self, id: i64) {
         if let Some(lockout) = &self.lockout {
             lockout.record_success(&AccountKey::Id(id));

@@ -101,9 +101,13 @@ impl AdminStore for MySqlStore {
 
     async fn delete_user(&self, id: i64) -> Result<bool, StoreError> {
         bounded(async {
-            self.rewrite_user(id, &[DELETE_ROLES, DELETE_TOKENS, DELETE_USER], &[])
-                .await
-                .map_err(map_err)
+            let deletes = [
+                DELETE_ROLES,
+                DELETE_TOKENS,
+                super::lockout_mysql::DELETE,
+                DELETE_USER,
+            ];
+            self.rewrite_user(id, &deletes, &[]).await.map_err(map_err)
         })
         .await
     }

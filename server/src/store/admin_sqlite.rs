@@ -92,7 +92,13 @@ fn delete(conn: &mut Connection, id: i64) -> Result<bool, StoreError> {
     if !exists(&tx, id)? {
         return Ok(false);
     }
-    for sql in [DELETE_ROLES, DELETE_TOKENS, DELETE_USER] {
+    // SQLite may give a deleted user's id to the next one: nothing of it may stay.
+    for sql in [
+        DELETE_ROLES,
+        DELETE_TOKENS,
+        super::lockout_sqlite::DELETE,
+        DELETE_USER,
+    ] {
         tx.execute(sql, [id]).map_err(map_err)?;
     }
     tx.commit().map_err(map_err)?;

@@ -25,14 +25,20 @@ mod identity_sqlite;
 pub mod keys;
 mod keys_mysql;
 mod keys_sqlite;
+mod lockout;
+mod lockout_mysql;
+mod lockout_sqlite;
 mod mysql;
 mod mysql_schema;
+mod recent_signup;
 mod refresh;
 mod refresh_mysql;
 mod refresh_sqlite;
 mod sqlite;
 
 pub use keys::{KeyStore, StoredKey};
+pub use lockout::{LockoutStore, SigninFailures};
+pub use recent_signup::RecentSignupStore;
 pub use refresh::{AdminStore, NewRefreshToken, RefreshRow, RefreshStore, Rotation, UserSummary};
 
 /// File name of the SQLite database inside the data directory.
@@ -126,7 +132,9 @@ pub enum CreateUserError {
 
 /// Persistent storage of users and roles.
 #[async_trait]
-pub trait Store: RefreshStore + AdminStore + KeyStore + Send + Sync + 'static {
+pub trait Store:
+    RefreshStore + AdminStore + KeyStore + LockoutStore + RecentSignupStore + Send + Sync + 'static
+{
     /// Checks that the database answers (and, on a Galera node, that the node is ready).
     async fn ping(&self) -> Result<(), StoreError>;
 

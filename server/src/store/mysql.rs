@@ -90,6 +90,7 @@ impl MySqlStore {
         super::mysql_schema::ensure(&store.pool).await?;
         super::keys_mysql::ensure_table(&store.pool).await?;
         super::refresh_mysql::migrate(&store.pool).await?;
+        super::lockout_mysql::ensure_table(&store.pool).await?;
         Ok(store)
     }
 

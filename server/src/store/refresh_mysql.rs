@@ -103,7 +103,7 @@ const ER_LOCK_DEADLOCK: u16 = 1213;
 const ATTEMPTS: u32 = 8;
 
 /// Runs `op`, again after a short pause when InnoDB reports a deadlock or lock-wait timeout.
-async fn retrying<T, F, Fut>(op: F) -> Result<T, StoreError>
+pub(super) async fn retrying<T, F, Fut>(op: F) -> Result<T, StoreError>
 where
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = Result<T, MyError>>,

@@ -191,6 +191,7 @@ fn open_blocking(dir: &Path) -> Result<Connection, StoreError> {
     tx.execute_batch(super::refresh_sqlite::SCHEMA)
         .map_err(map_err)?;
     super::refresh_sqlite::migrate(&tx)?;
+    super::lockout_sqlite::ensure_table(&tx)?;
     for role in Role::ALL {
         tx.execute(INSERT_ROLE, params![role.id(), role.name()])
             .map_err(map_err)?;
