@@ -38,7 +38,8 @@ export AUTHD_BIN="${AUTHD_BIN:-${CARGO_TARGET_DIR:-$root/target}/debug/authd}"
 log "node --test (Node $(node --version), Chromium: $("$CHROMIUM" --version 2>/dev/null | head -n 1))"
 cd "$here"
 node --test --test-reporter=tap --test-reporter-destination=stdout \
-  test/vectors.test.mjs test/api.test.mjs test/session.test.mjs test/types.test.mjs \
+  test/vectors.test.mjs test/inspect.test.mjs test/api.test.mjs test/session.test.mjs \
+  test/types.test.mjs \
   test/browser.test.mjs
 
 log "size budget (size.sh)"
