@@ -4,7 +4,8 @@
 #      and the npm devDependencies with `npm ci` (package-lock.json),
 #   2. builds the wasm engine (build.sh) and authd (cargo build -p authcore-server --bin authd),
 #   3. runs node:test in Node 20 (vectors, API, session, types) and in headless Chromium against a
-#      live authd (test/browser.test.mjs).
+#      live authd (test/browser.test.mjs),
+#   4. checks the download-size budget (size.sh: gzip -9 of what a browser fetches).
 # Exits non-zero on any failure; node:test prints its summary (# tests / # pass / # fail).
 set -euo pipefail
 
@@ -37,5 +38,9 @@ export AUTHD_BIN="${AUTHD_BIN:-${CARGO_TARGET_DIR:-$root/target}/debug/authd}"
 log "node --test (Node $(node --version), Chromium: $("$CHROMIUM" --version 2>/dev/null | head -n 1))"
 cd "$here"
 node --test --test-reporter=tap --test-reporter-destination=stdout \
-  test/vectors.test.mjs test/api.test.mjs test/session.test.mjs test/types.test.mjs \
+  test/vectors.test.mjs test/inspect.test.mjs test/api.test.mjs test/session.test.mjs \
+  test/types.test.mjs \
   test/browser.test.mjs
+
+log "size budget (size.sh)"
+"$here/size.sh" --no-build

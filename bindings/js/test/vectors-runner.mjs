@@ -97,12 +97,14 @@ function verifierKeys(authcore, name, spec) {
 }
 
 /**
- * Runs every token vector: its `inspect` expectation and each `verify` case.
- * @param {typeof import('../index.js')} authcore
+ * Runs every token vector: its `inspect` expectation and each `verify` case (only the `inspect`
+ * expectations with `inspectOnly`, for the `authcore/inspect` entry).
+ * @param {typeof import('../index.js') | typeof import('../inspect.js')} authcore
  * @param {any} vectors the parsed vectors.json
+ * @param {{ inspectOnly?: boolean }} [options]
  * @returns {{ name: string, ok: boolean, detail: string }[]}
  */
-export function runTokenVectors(authcore, vectors) {
+export function runTokenVectors(authcore, vectors, { inspectOnly = false } = {}) {
   if (vectors.schema !== 1) throw new Error(`vectors schema ${vectors.schema}; this runner reads 1`);
   const results = [];
   const keyCache = new Map();
@@ -133,6 +135,7 @@ export function runTokenVectors(authcore, vectors) {
       }
     }
     results.push({ name: `inspect ${vector.name}`, ...verdict });
+    if (inspectOnly) continue;
 
     // verify
     vector.verify.forEach((c, i) => {

@@ -43,6 +43,17 @@ function unsignedToken(id, ttl) {
 async function main() {
   const vectors = await (await fetch('/vectors.json')).json();
   for (const r of runTokenVectors(authcore, vectors)) results.push({ ...r, name: `vector: ${r.name}` });
+  // authcore/inspect: its own (inspect-only) module, the same answers.
+  const inspectOnly = await import('../../inspect.js');
+  for (const r of runTokenVectors(inspectOnly, vectors, { inspectOnly: true })) {
+    results.push({ ...r, name: `authcore/inspect vector: ${r.name}` });
+  }
+  await check('authcore/inspect shares the error class and loads the verifier on demand', async () => {
+    assert(inspectOnly.AuthcoreError === authcore.AuthcoreError, 'two AuthcoreError classes');
+    assert(!('Verifier' in inspectOnly), 'the inspect entry exports a Verifier');
+    const full = await inspectOnly.loadVerifier();
+    assert(full.Verifier === authcore.Verifier, 'loadVerifier gave another module');
+  });
 
   await check('the browser has WebAssembly, localStorage and cross-origin fetch', () => {
     assert(typeof WebAssembly === 'object' && typeof localStorage === 'object', 'no wasm or storage');

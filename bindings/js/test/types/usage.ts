@@ -66,3 +66,17 @@ try {
 }
 
 console.log(alg, userId, left, wrong, kid, expired, roles, aud, exp, user, access, headers, fresh);
+
+// `authcore/inspect`: the same Inspection, and the whole package on demand.
+import * as inspectOnly from 'authcore/inspect';
+const light: Inspection = inspectOnly.inspectToken(token);
+const lightExpired: boolean = inspectOnly.isExpired(token, 30);
+// @ts-expect-error the inspect entry has no Verifier
+inspectOnly.Verifier;
+void (async () => {
+  const full = await inspectOnly.loadVerifier();
+  const v: Verifier = full.Verifier.fromLegacyHs256Secret('your-secret-key');
+  void v;
+})();
+void light;
+void lightExpired;
