@@ -10,31 +10,7 @@ use authcore::roles::Role;
 use authcore_server::store::CreateUserError;
 use store_support::{Harness, SEED_HASH, new_user};
 
-macro_rules! backend_tests {
-    ($($case:ident),* $(,)?) => {
-        mod sqlite {
-            use super::*;
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $case() {
-                    Harness::sqlite().await.run(super::$case).await;
-                }
-            )*
-        }
-        mod mysql {
-            use super::*;
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $case() {
-                    let Some(h) = Harness::mysql().await else { return };
-                    h.run(super::$case).await;
-                }
-            )*
-        }
-    };
-}
-
-backend_tests!(
+on_both_stores!(
     ping_answers,
     create_then_find_ignores_case_width_and_surrounding_spaces,
     unicode_usernames_compare_case_insensitively,

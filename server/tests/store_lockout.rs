@@ -11,31 +11,7 @@ use authcore::roles::Role;
 use authcore_server::store::SigninFailures;
 use store_support::{Harness, new_user};
 
-macro_rules! backend_tests {
-    ($($case:ident),* $(,)?) => {
-        mod sqlite {
-            use super::*;
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $case() {
-                    Harness::sqlite().await.run(super::$case).await;
-                }
-            )*
-        }
-        mod mysql {
-            use super::*;
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $case() {
-                    let Some(h) = Harness::mysql().await else { return };
-                    h.run(super::$case).await;
-                }
-            )*
-        }
-    };
-}
-
-backend_tests!(
+on_both_stores!(
     failures_count_up_restart_after_the_forget_window_and_clear,
     concurrent_failures_are_all_counted,
     deleting_a_user_deletes_its_count,

@@ -11,31 +11,7 @@ use authcore::roles::Role;
 use authcore_server::store::{NewRefreshToken, Rotation};
 use store_support::{Harness, new_user};
 
-macro_rules! backend_tests {
-    ($($case:ident),* $(,)?) => {
-        mod sqlite {
-            use super::*;
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $case() {
-                    Harness::sqlite().await.run(super::$case).await;
-                }
-            )*
-        }
-        mod mysql {
-            use super::*;
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $case() {
-                    let Some(h) = Harness::mysql().await else { return };
-                    h.run(super::$case).await;
-                }
-            )*
-        }
-    };
-}
-
-backend_tests!(
+on_both_stores!(
     parallel_rotations_of_one_token_have_one_winner,
     expired_and_revoked_tokens_do_not_rotate,
     admin_paging_roles_and_deletion,

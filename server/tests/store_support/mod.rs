@@ -212,3 +212,28 @@ impl Harness {
         }
     }
 }
+
+/// Runs the listed cases (`async fn name(h: &Harness)`) once per backend: SQLite, and MariaDB
+/// when `TEST_MYSQL_URL` is set (required under `CI`).
+#[macro_export]
+macro_rules! on_both_stores {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $case() {
+                    $crate::store_support::Harness::sqlite().await.run(super::$case).await;
+                }
+            )*
+        }
+        mod mysql {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $case() {
+                    let Some(h) = $crate::store_support::Harness::mysql().await else { return };
+                    h.run(super::$case).await;
+                }
+            )*
+        }
+    };
+}
