@@ -1,5 +1,6 @@
 //! One module per endpoint family; each handler turns a request into the contract's response.
 
+pub mod account;
 pub mod admin;
 pub mod content;
 pub mod health;

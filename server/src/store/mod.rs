@@ -25,6 +25,9 @@ mod identity_sqlite;
 pub mod keys;
 mod keys_mysql;
 mod keys_sqlite;
+pub mod lifecycle;
+mod lifecycle_mysql;
+mod lifecycle_sqlite;
 mod mysql;
 mod mysql_schema;
 mod refresh;
@@ -33,6 +36,7 @@ mod refresh_sqlite;
 mod sqlite;
 
 pub use keys::{KeyStore, StoredKey};
+pub use lifecycle::{LifecycleStore, UserAccess};
 pub use refresh::{AdminStore, NewRefreshToken, RefreshRow, RefreshStore, Rotation, UserSummary};
 
 /// File name of the SQLite database inside the data directory.
@@ -126,7 +130,9 @@ pub enum CreateUserError {
 
 /// Persistent storage of users and roles.
 #[async_trait]
-pub trait Store: RefreshStore + AdminStore + KeyStore + Send + Sync + 'static {
+pub trait Store:
+    RefreshStore + AdminStore + KeyStore + LifecycleStore + Send + Sync + 'static
+{
     /// Checks that the database answers (and, on a Galera node, that the node is ready).
     async fn ping(&self) -> Result<(), StoreError>;
 

@@ -73,5 +73,6 @@ async fn setup(conn: &mut Conn) -> Result<(), StoreError> {
             .await
             .map_err(map_err)?;
     }
-    super::identity_mysql::migrate(conn).await
+    super::identity_mysql::migrate(conn).await?;
+    super::lifecycle_mysql::migrate(conn).await
 }
