@@ -8,7 +8,7 @@ mod http_common;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
-use http_common::{Backend, PASSWORD, Resp, TestServer};
+use http_common::{Backend, PASSWORD, Resp, TestServer, mysql_base_url};
 use serde_json::{Value, json};
 
 const NEW_PASSWORD: &str = "a-new-password";
@@ -351,4 +351,47 @@ async fn revocation_behind_the_instance_is_seen_within_the_role_cache_ttl(backen
     assert_eq!(status, 401);
     // The shipped role cache keeps an entry at most 1 s (plus the store round trip and polling).
     assert!(seen < Duration::from_millis(2500), "{seen:?}");
+}
+
+/// Two shipped instances on one MariaDB database (skipped without `TEST_MYSQL_URL`, like
+/// `http_two_instances`): a password change on A refuses the old token on A at once and on B
+/// within B's role-cache TTL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_password_change_reaches_another_instance_within_the_role_cache_ttl() {
+    if mysql_base_url().is_none() {
+        eprintln!("skipping: TEST_MYSQL_URL not set");
+        return;
+    }
+    let a = TestServer::start_shipped(Backend::Mysql).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = a.config.clone();
+    config.data_dir = dir.path().join("data");
+    let b = TestServer::start_with(Backend::Mysql, config, dir, None).await;
+    a.signup("hana", None)
+        .await
+        .assert_message(200, "User was registered successfully!");
+    let (_, token) = b.token_of("hana", PASSWORD).await;
+    b.get_with_token("/api/test/user", &token)
+        .await
+        .assert_html(200, "User Content.");
+    change_password(&a, &token, PASSWORD, NEW_PASSWORD)
+        .await
+        .assert_message(200, "Password changed! Sign in again on every device.");
+    let started = Instant::now();
+    a.get_with_token("/api/test/user", &token)
+        .await
+        .assert_message(401, "Unauthorized!");
+    let mut status = 200;
+    while status == 200 && started.elapsed() < Duration::from_secs(5) {
+        status = b.get_with_token("/api/test/user", &token).await.status;
+        if status == 200 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+    let seen = started.elapsed();
+    eprintln!("revocation latency (other instance, role cache 1000 ms): {seen:?}");
+    assert_eq!(status, 401);
+    assert!(seen < Duration::from_millis(2500), "{seen:?}");
+    // A signin on B right after sees the new password at once (signin bypasses the cache).
+    b.token_of("hana", NEW_PASSWORD).await;
 }
