@@ -33,11 +33,15 @@ mod mysql_schema;
 mod refresh;
 mod refresh_mysql;
 mod refresh_sqlite;
+pub mod reset;
+mod reset_mysql;
+mod reset_sqlite;
 mod sqlite;
 
 pub use keys::{KeyStore, StoredKey};
 pub use lifecycle::{LifecycleStore, UserAccess};
 pub use refresh::{AdminStore, NewRefreshToken, RefreshRow, RefreshStore, Rotation, UserSummary};
+pub use reset::ResetStore;
 
 /// File name of the SQLite database inside the data directory.
 pub const SQLITE_FILE_NAME: &str = "authd.sqlite3";
@@ -131,7 +135,7 @@ pub enum CreateUserError {
 /// Persistent storage of users and roles.
 #[async_trait]
 pub trait Store:
-    RefreshStore + AdminStore + KeyStore + LifecycleStore + Send + Sync + 'static
+    RefreshStore + AdminStore + KeyStore + LifecycleStore + ResetStore + Send + Sync + 'static
 {
     /// Checks that the database answers (and, on a Galera node, that the node is ready).
     async fn ping(&self) -> Result<(), StoreError>;
