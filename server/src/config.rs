@@ -119,6 +119,8 @@ pub struct Config {
     pub jwt_alg: authcore::tokens::Algorithm,
     /// How often the signing keys are re-read from the store (`AUTHD_KEY_RELOAD_SECONDS`).
     pub key_reload_interval: Duration,
+    /// Password reset by email (`AUTHD_SMTP_*`, `AUTHD_RESET_*`); `None`: disabled.
+    pub reset_mail: Option<crate::reset_mail::ResetMailConfig>,
 }
 
 impl Default for Config {
@@ -146,6 +148,7 @@ impl Default for Config {
             bootstrap_admin: None,
             jwt_alg: authcore::tokens::Algorithm::HS256,
             key_reload_interval: Duration::from_secs(30),
+            reset_mail: None,
         }
     }
 }
@@ -176,6 +179,7 @@ impl std::fmt::Debug for Config {
             bootstrap_admin,
             jwt_alg,
             key_reload_interval,
+            reset_mail,
         } = self;
         f.debug_struct("Config")
             .field("listen", listen)
@@ -198,6 +202,7 @@ impl std::fmt::Debug for Config {
             .field("header_read_timeout", header_read_timeout)
             .field("shutdown_timeout", shutdown_timeout)
             .field("bootstrap_admin", bootstrap_admin)
+            .field("reset_mail", reset_mail)
             .field("jwt_alg", jwt_alg)
             .field("key_reload_interval", key_reload_interval)
             .finish()
@@ -236,6 +241,9 @@ fn bad(msg: impl Into<String>) -> ConfigError {
 }
 
 /// A non-empty env variable.
+/// Env variable of the SMTP password (never a flag).
+pub const SMTP_PASSWORD_VAR: &str = "AUTHD_SMTP_PASSWORD";
+
 fn env_value(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
@@ -290,6 +298,16 @@ impl Config {
             )?,
             jwt_alg: crate::token_keys::parse_alg(&args.jwt_alg)?,
             key_reload_interval: Duration::from_secs(args.key_reload_seconds),
+            reset_mail: crate::reset_mail::ResetMailConfig::from_parts(
+                args.smtp_host,
+                args.smtp_port,
+                args.smtp_user,
+                env_value(SMTP_PASSWORD_VAR),
+                &args.smtp_tls,
+                args.smtp_from,
+                args.reset_link_template,
+                args.reset_token_ttl_seconds,
+            )?,
         };
         config.validate()?;
         Ok(config)

@@ -6,5 +6,6 @@ pub mod content;
 pub mod health;
 pub mod jwks;
 pub mod refresh;
+pub mod reset;
 pub mod signin;
 pub mod signup;

@@ -58,6 +58,10 @@ pub enum Route {
     Me,
     /// `POST /api/auth/password`.
     ChangePassword,
+    /// `POST /api/auth/password/forgot`.
+    ForgotPassword,
+    /// `POST /api/auth/password/reset`.
+    ResetPassword,
 }
 
 /// Routes with a path parameter: template and the route (with a placeholder id).
@@ -96,7 +100,7 @@ fn admin_user_route(path: &str) -> Option<Route> {
     })
 }
 
-const TABLE: [(&str, Route); 17] = [
+const TABLE: [(&str, Route); 19] = [
     ("/", Route::Welcome),
     ("/api/auth/signup", Route::Signup),
     ("/api/auth/signin", Route::Signin),
@@ -114,6 +118,8 @@ const TABLE: [(&str, Route); 17] = [
     ("/api/admin/users", Route::AdminUsers),
     ("/api/auth/me", Route::Me),
     ("/api/auth/password", Route::ChangePassword),
+    ("/api/auth/password/forgot", Route::ForgotPassword),
+    ("/api/auth/password/reset", Route::ResetPassword),
 ];
 
 /// Every `(method, path template)` the router serves (HEAD, implied by GET, is not listed); the
@@ -170,7 +176,9 @@ impl Route {
             Route::Signup | Route::Signin => method == Method::POST,
             Route::RefreshToken | Route::Signout => method == Method::POST,
             Route::AdminUserRoles(_) | Route::AdminUserDisabled(_) => method == Method::PUT,
-            Route::ChangePassword => method == Method::POST,
+            Route::ChangePassword | Route::ForgotPassword | Route::ResetPassword => {
+                method == Method::POST
+            }
             Route::AdminUser(_) => method == Method::DELETE,
             _ => method == Method::GET || method == Method::HEAD,
         }
@@ -230,7 +238,9 @@ where
         | Route::AdminUser(_)
         | Route::AdminUserDisabled(_)
         | Route::Me
-        | Route::ChangePassword => {
+        | Route::ChangePassword
+        | Route::ForgotPassword
+        | Route::ResetPassword => {
             let started = Instant::now();
             let limit = state.request_timeout;
             let response = match tokio::time::timeout(limit, dispatch(state, route, req)).await {
@@ -293,6 +303,8 @@ where
             handlers::admin::set_disabled(state, &parts.headers, id, body).await
         }
         Route::Me => handlers::account::me(state, &parts.headers).await,
+        Route::ForgotPassword => handlers::reset::forgot(state, &parts.headers, body).await,
+        Route::ResetPassword => handlers::reset::reset(state, &parts.headers, body).await,
         Route::ChangePassword => {
             handlers::account::change_password(state, &parts.headers, body).await
         }
