@@ -351,13 +351,7 @@ pub fn validate_signup(
     }
 
     let password = Field::Password.get(obj)?;
-    let (min, max_bytes) = (rules.password_min_chars.max(1), PASSWORD_MAX_BYTES);
-    if shorter_than(password, min) {
-        return Err(E::PasswordTooShort { min });
-    }
-    if password.len() > max_bytes {
-        return Err(E::PasswordTooLong { max_bytes });
-    }
+    validate_new_password(password, rules)?;
 
     let roles = validate_roles(obj.get("roles"))?;
 
@@ -367,6 +361,19 @@ pub fn validate_signup(
         password: password.to_owned(),
         roles,
     })
+}
+
+/// Checks a new password (at signup, password change or reset) against the signup rules: at
+/// least `password_min_chars` chars (and never empty), at most bcrypt's 72 UTF-8 bytes.
+pub fn validate_new_password(password: &str, rules: &SignupRules) -> Result<(), ValidationError> {
+    let (min, max_bytes) = (rules.password_min_chars.max(1), PASSWORD_MAX_BYTES);
+    if shorter_than(password, min) {
+        return Err(E::PasswordTooShort { min });
+    }
+    if password.len() > max_bytes {
+        return Err(E::PasswordTooLong { max_bytes });
+    }
+    Ok(())
 }
 
 /// Validates a signin body: a non-empty string `username` of at most 255 chars and a non-empty

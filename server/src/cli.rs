@@ -162,6 +162,31 @@ pub struct ServeArgs {
     /// Most client connections open at once; past it new connections get 503 and are closed.
     #[arg(long, env = "AUTHD_MAX_CONNECTIONS", default_value_t = 10_000)]
     pub max_connections: usize,
+    /// SMTP host for password reset mail; unset: reset by email is disabled (501).
+    #[arg(long, env = "AUTHD_SMTP_HOST")]
+    pub smtp_host: Option<String>,
+    /// SMTP port (default 587, or 465 with `--smtp-tls tls`).
+    #[arg(long, env = "AUTHD_SMTP_PORT")]
+    pub smtp_port: Option<u16>,
+    /// SMTP user (the password comes from the AUTHD_SMTP_PASSWORD env only).
+    #[arg(long, env = "AUTHD_SMTP_USER")]
+    pub smtp_user: Option<String>,
+    /// SMTP connection security: starttls, tls, or none (loopback hosts only).
+    #[arg(long, env = "AUTHD_SMTP_TLS", default_value = "starttls")]
+    pub smtp_tls: String,
+    /// `From:` address of reset mail.
+    #[arg(long, env = "AUTHD_SMTP_FROM")]
+    pub smtp_from: Option<String>,
+    /// The reset link sent by mail; `{token}` is replaced by the token.
+    #[arg(
+        long,
+        env = "AUTHD_RESET_LINK_TEMPLATE",
+        default_value = "http://localhost:8081/reset-password?token={token}"
+    )]
+    pub reset_link_template: String,
+    /// Lifetime of a password reset token, in seconds (60..=86400).
+    #[arg(long, env = "AUTHD_RESET_TOKEN_TTL_SECONDS", default_value_t = 900)]
+    pub reset_token_ttl_seconds: u64,
 }
 
 /// `authd user create`.

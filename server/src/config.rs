@@ -126,6 +126,8 @@ pub struct Config {
     pub bcrypt_max_wait: Duration,
     /// Most client connections open at once (`AUTHD_MAX_CONNECTIONS`).
     pub max_connections: usize,
+    /// Password reset by email (`AUTHD_SMTP_*`, `AUTHD_RESET_*`); `None`: disabled.
+    pub reset_mail: Option<crate::reset_mail::ResetMailConfig>,
 }
 
 impl Default for Config {
@@ -156,6 +158,7 @@ impl Default for Config {
             bcrypt_nice: crate::password_pool::DEFAULT_NICE,
             bcrypt_max_wait: Duration::from_millis(3000),
             max_connections: 10_000,
+            reset_mail: None,
         }
     }
 }
@@ -189,6 +192,7 @@ impl std::fmt::Debug for Config {
             bcrypt_nice,
             bcrypt_max_wait,
             max_connections,
+            reset_mail,
         } = self;
         f.debug_struct("Config")
             .field("listen", listen)
@@ -211,6 +215,7 @@ impl std::fmt::Debug for Config {
             .field("header_read_timeout", header_read_timeout)
             .field("shutdown_timeout", shutdown_timeout)
             .field("bootstrap_admin", bootstrap_admin)
+            .field("reset_mail", reset_mail)
             .field("jwt_alg", jwt_alg)
             .field("key_reload_interval", key_reload_interval)
             .field("bcrypt_nice", bcrypt_nice)
@@ -252,6 +257,9 @@ fn bad(msg: impl Into<String>) -> ConfigError {
 }
 
 /// A non-empty env variable.
+/// Env variable of the SMTP password (never a flag).
+pub const SMTP_PASSWORD_VAR: &str = "AUTHD_SMTP_PASSWORD";
+
 fn env_value(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
@@ -309,6 +317,16 @@ impl Config {
             bcrypt_nice: args.bcrypt_nice,
             bcrypt_max_wait: Duration::from_millis(args.bcrypt_max_wait_ms),
             max_connections: args.max_connections,
+            reset_mail: crate::reset_mail::ResetMailConfig::from_parts(
+                args.smtp_host,
+                args.smtp_port,
+                args.smtp_user,
+                env_value(SMTP_PASSWORD_VAR),
+                &args.smtp_tls,
+                args.smtp_from,
+                args.reset_link_template,
+                args.reset_token_ttl_seconds,
+            )?,
         };
         config.validate()?;
         Ok(config)

@@ -20,7 +20,7 @@ use authcore::Role;
 use tokio::sync::{Semaphore, watch};
 
 use crate::store::commit_gate::{self, Gate};
-use crate::store::{self, CreateUserError, NewUser, Store, StoreError, UserRecord};
+use crate::store::{self, CreateUserError, NewUser, Store, StoreError, UserAccess, UserRecord};
 
 /// First and last pause between connection attempts.
 const RETRY_FIRST: Duration = Duration::from_millis(200);
@@ -224,6 +224,13 @@ impl Database {
     pub async fn user_roles(&self, id: i64) -> Result<Option<Vec<Role>>, StoreError> {
         let store = self.store()?;
         self.bounded(self.inner.timeout, store.user_roles(id)).await
+    }
+
+    /// Roles, `tokens_valid_after` and `disabled` of user `id`, or `None` when it does not exist.
+    pub async fn user_access(&self, id: i64) -> Result<Option<UserAccess>, StoreError> {
+        let store = self.store()?;
+        self.bounded(self.inner.timeout, store.user_access(id))
+            .await
     }
 
     /// Creates a user (username checked first, then email).

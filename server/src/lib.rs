@@ -17,6 +17,7 @@ pub mod password_pool;
 pub mod private_files;
 pub mod profile;
 pub mod refresh_config;
+pub mod reset_mail;
 pub mod role_cache;
 pub mod secret;
 pub mod server;

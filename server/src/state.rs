@@ -43,6 +43,8 @@ pub struct AppState {
     pub limits: crate::limits::Limits,
     /// Seed or strict answers.
     pub profile: crate::profile::Profile,
+    /// Password reset mail; `None`: disabled (the reset routes answer 501).
+    pub reset_mail: Option<Arc<crate::reset_mail::ResetMailer>>,
 }
 
 impl AppState {
@@ -52,6 +54,15 @@ impl AppState {
         keys: Arc<TokenKeys>,
         db: Database,
     ) -> Result<AppState, ConfigError> {
+        let reset_mail = match &config.reset_mail {
+            Some(mail) => Some(Arc::new(crate::reset_mail::ResetMailer::new(mail)?)),
+            None => {
+                tracing::info!(
+                    "password reset mail is disabled (no AUTHD_SMTP_HOST): the reset routes answer 501"
+                );
+                None
+            }
+        };
         let signer = Arc::clone(&keys);
         let verifier = keys;
         let hasher = PasswordHasher::new(config.bcrypt_cost)
@@ -78,6 +89,7 @@ impl AppState {
             refresh: config.refresh,
             limits: crate::limits::Limits::new(&config.limits),
             profile: crate::profile::Profile::new(config.profile, &hasher)?,
+            reset_mail,
         })
     }
 }

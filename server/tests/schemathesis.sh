@@ -2,7 +2,7 @@
 # Fuzzes a live authd against its own OpenAPI document with schemathesis (PyPI).
 #
 # Builds authd, starts it on 127.0.0.1 (a free port, a temp data dir, SQLite, a bootstrap admin,
-# abuse limits off so the fuzzer reaches the handlers), signs the admin in, then runs
+# abuse limits off so the fuzzer reaches the handlers, reset mail to a local aiosmtpd), signs the admin in, then runs
 # `schemathesis run http://127.0.0.1:PORT/openapi.json --checks all` with the admin's token on
 # every request, bounded by SCHEMATHESIS_MAX_EXAMPLES (default 50) per operation. Stops authd and
 # exits non-zero on any failure: a 5xx, an undocumented status, content type or header, or a
@@ -33,14 +33,24 @@ AUTHD="$TARGET_DIR/debug/authd"
 
 WORK="$(mktemp -d)"
 AUTHD_PID=""
+SMTP_PID=""
 cleanup() {
-  if [ -n "$AUTHD_PID" ] && kill -0 "$AUTHD_PID" 2>/dev/null; then
-    kill "$AUTHD_PID"
-    wait "$AUTHD_PID" 2>/dev/null || true
-  fi
+  for pid in "$AUTHD_PID" "$SMTP_PID"; do
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+      kill "$pid"
+      wait "$pid" 2>/dev/null || true
+    fi
+  done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+
+# A real SMTP server (aiosmtpd) on 127.0.0.1, so the password reset routes are fuzzed for real.
+SMTP_PYTHON="$(bash server/tests/smtp_venv.sh)"
+SMTP_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+"$SMTP_PYTHON" -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Mailbox "$WORK/mail" \
+  >/dev/null 2>&1 &
+SMTP_PID=$!
 
 ADMIN_PASSWORD="schemathesis-admin-password"
 env -i PATH="$PATH" RUST_LOG=warn PORT=0 AUTHD_BIND=127.0.0.1 AUTHD_DATA_DIR="$WORK/data" \
@@ -50,6 +60,8 @@ env -i PATH="$PATH" RUST_LOG=warn PORT=0 AUTHD_BIND=127.0.0.1 AUTHD_DATA_DIR="$W
   AUTHD_RATE_LIMIT_SIGNIN_PER_MINUTE=0 AUTHD_RATE_LIMIT_SIGNIN_PER_USERNAME_PER_MINUTE=0 \
   AUTHD_RATE_LIMIT_SIGNUP_PER_MINUTE=0 AUTHD_RATE_LIMIT_REFRESH_PER_MINUTE=0 \
   AUTHD_SIGNIN_FAILURES_BEFORE_DELAY=0 \
+  AUTHD_SMTP_HOST=127.0.0.1 AUTHD_SMTP_PORT="$SMTP_PORT" AUTHD_SMTP_TLS=none \
+  AUTHD_SMTP_FROM=authd@example.com \
   "$AUTHD" >"$WORK/authd.out" 2>"$WORK/authd.err" &
 AUTHD_PID=$!
 

@@ -1,5 +1,9 @@
 //! Role administration for admins: `GET /api/admin/users`, `PUT /api/admin/users/{id}/roles`,
-//! `DELETE /api/admin/users/{id}`.
+//! `PUT /api/admin/users/{id}/disabled`, `DELETE /api/admin/users/{id}`.
+//!
+//! Disabling an account revokes all its tokens (see `handlers::account`); enabling it again does
+//! not bring them back. A role change revokes nothing: roles are read from the store on every
+//! request (through the role cache), so tokens carry no privileges that could go stale.
 //!
 //! The caller must be admin *in the store* (through the role cache, like `/api/test/admin`). A
 //! change invalidates this instance's role-cache entry, so it applies on the next request here;
@@ -23,6 +27,10 @@ pub const MAX_PAGE_SIZE: u64 = 100;
 pub const DEFAULT_PAGE_SIZE: u64 = 20;
 /// 200 of a deletion.
 pub const DELETED: &str = r#"{"message":"User was deleted successfully!"}"#;
+/// 400 of an admin disabling their own account.
+pub const NO_SELF_DISABLE: &str = r#"{"message":"Admins cannot disable themselves."}"#;
+/// 400: the body is not `{"disabled": true|false}`.
+pub const DISABLED_REQUIRED: &str = r#"{"message":"disabled must be true or false."}"#;
 /// 400 of an admin deleting their own account.
 pub const NO_SELF_DELETE: &str = r#"{"message":"Admins cannot delete themselves."}"#;
 
@@ -182,6 +190,55 @@ where
         StatusCode::OK,
         &UserView::of(user.id, &user.username, &user.email, &user.roles),
     )
+}
+
+#[derive(Serialize)]
+struct DisabledView {
+    id: i64,
+    disabled: bool,
+}
+
+/// `PUT /api/admin/users/{id}/disabled` with `{"disabled": true|false}`; disabling revokes every
+/// token of the account.
+pub async fn set_disabled<B>(
+    state: &AppState,
+    headers: &HeaderMap,
+    id: i64,
+    body: B,
+) -> Response<Body>
+where
+    B: hyper::body::Body,
+    B::Error: std::error::Error + Send + Sync + 'static,
+{
+    let actor_id = match admin_id(state, headers).await {
+        Ok(actor) => actor,
+        Err(response) => return response,
+    };
+    let disabled = match body::read_value(headers, body).await {
+        Ok(value) => match value.get("disabled") {
+            Some(Value::Bool(disabled)) => *disabled,
+            _ => return responses::json_static(StatusCode::BAD_REQUEST, DISABLED_REQUIRED),
+        },
+        Err(e) => return e.response(),
+    };
+    if disabled && actor_id == id {
+        return responses::json_static(StatusCode::BAD_REQUEST, NO_SELF_DISABLE);
+    }
+    match state
+        .db
+        .with_store(|s| s.set_user_disabled(id, disabled))
+        .await
+    {
+        Ok(true) => {}
+        Ok(false) => return user_not_found(),
+        Err(e) => return responses::store_error(&e),
+    }
+    state.roles.invalidate(id);
+    if disabled && let Err(e) = crate::handlers::account::revoke_all(state, id, None).await {
+        return responses::store_error(&e);
+    }
+    tracing::warn!(target: "authd::security", user_id = id, actor_id, disabled, "account disabled flag set");
+    responses::json(StatusCode::OK, &DisabledView { id, disabled })
 }
 
 /// `DELETE /api/admin/users/{id}`: the user, its role links and refresh tokens.

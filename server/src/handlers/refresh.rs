@@ -24,6 +24,7 @@ use crate::http::auth;
 use crate::http::body;
 use crate::http::responses::{self, Body};
 use crate::state::AppState;
+use crate::store::lifecycle::issued_at;
 use crate::store::{NewRefreshToken, RefreshRow, Rotation};
 
 /// 403: no usable `refreshToken` field.
@@ -53,9 +54,11 @@ fn forbidden(body: &'static str) -> Response<Body> {
     responses::json_static(StatusCode::FORBIDDEN, body)
 }
 
-/// A signed access token for `user_id` (`None`: signing failed, logged).
-pub fn access_token(state: &AppState, user_id: i64) -> Option<String> {
-    let claims = Claims::for_user(user_id, SystemClock.now(), state.token_ttl_seconds);
+/// A signed access token for `user_id`, whose tokens are valid from `tokens_valid_after` on
+/// (`None`: signing failed, logged).
+pub fn access_token(state: &AppState, user_id: i64, tokens_valid_after: i64) -> Option<String> {
+    let iat = issued_at(SystemClock.now(), tokens_valid_after);
+    let claims = Claims::for_user(user_id, iat, state.token_ttl_seconds);
     state
         .signer
         .sign(&claims)
@@ -151,17 +154,21 @@ async fn rotated(
     refresh_token: String,
     now: i64,
 ) -> Response<Body> {
-    // A user deleted behind authd's back (without the cascade) ends its sessions here.
-    match state.db.user_roles(user_id).await {
-        Ok(Some(_)) => {}
+    // A user deleted behind authd's back (without the cascade) or disabled ends its sessions here.
+    let tokens_valid_after = match state.db.user_access(user_id).await {
+        Ok(Some(access)) if !access.disabled => access.tokens_valid_after,
+        Ok(Some(_)) => {
+            revoke_family(state, &family_id, user_id, "account disabled").await;
+            return forbidden(NOT_IN_DATABASE);
+        }
         Ok(None) => {
             revoke_family(state, &family_id, user_id, "user no longer exists").await;
             return forbidden(NOT_IN_DATABASE);
         }
         Err(e) => return responses::store_error(&e),
-    }
+    };
     prune_in_background(state, family_id, now);
-    match access_token(state, user_id) {
+    match access_token(state, user_id, tokens_valid_after) {
         Some(access_token) => responses::json(
             StatusCode::OK,
             &Refreshed {
@@ -300,8 +307,9 @@ fn wants_all(query: Option<&str>) -> bool {
 }
 
 /// `POST /api/auth/signout[?all=true]`: revokes the presented refresh token's family when it is
-/// the caller's, or every refresh token of the caller with `all=true`. Access tokens stay valid
-/// until they expire (keep them short-lived).
+/// the caller's (its access tokens stay valid until they expire); with `all=true`, every refresh
+/// token *and every access token* of the caller issued up to now
+/// ([`crate::handlers::account::revoke_all`]).
 pub async fn signout<B>(
     state: &AppState,
     headers: &HeaderMap,
@@ -322,13 +330,9 @@ where
     };
     let now = SystemClock.now();
     if wants_all(query) {
-        return match state
-            .db
-            .with_store(|s| s.revoke_user_refresh_tokens(user_id, now))
-            .await
-        {
-            Ok(revoked) => {
-                tracing::info!(target: "authd::security", user_id, revoked, "signed out everywhere");
+        return match crate::handlers::account::revoke_all(state, user_id, None).await {
+            Ok(_) => {
+                tracing::info!(target: "authd::security", user_id, "signed out everywhere");
                 responses::json_static(StatusCode::OK, SIGNED_OUT)
             }
             Err(e) => responses::store_error(&e),

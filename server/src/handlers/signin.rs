@@ -1,6 +1,7 @@
 //! `POST /api/auth/signin`: check the password, answer the user with a fresh token.
 //!
-//! Unknown username → 404 `User Not found.`; wrong password → 401 `Invalid Password!` (a password
+//! Unknown username → 404 `User Not found.`; a disabled account with the right password → 403
+//! `Account is disabled.`; wrong password → 401 `Invalid Password!` (a password
 //! over bcrypt's 72 bytes is never verified, so it is always wrong: the seed silently truncated).
 //! The per-account rate and slow-down apply by canonical username key before the lookup and by
 //! account id after it (`limits::AccountKey`), so every spelling that reaches an account shares
@@ -22,6 +23,10 @@ use crate::http::body;
 use crate::http::responses::{self, Body};
 use crate::limits::{AccountKey, Refused};
 use crate::state::AppState;
+use crate::store::lifecycle::issued_at;
+
+/// 403 of a correct password for an account an admin disabled.
+pub const ACCOUNT_DISABLED: &str = r#"{"message":"Account is disabled."}"#;
 
 /// The signin answer, keys in the seed's order.
 #[derive(Serialize)]
@@ -98,7 +103,18 @@ where
         Ok(Err(_)) => return invalid_password(state, user.id).await,
         Err(e) => return e.response(),
     }
-    let claims = Claims::for_user(user.id, SystemClock.now(), state.token_ttl_seconds);
+    // Authoritative read: a revocation or disabling on another instance must be seen here.
+    let access = match state.db.user_access(user.id).await {
+        Ok(Some(access)) => access,
+        Ok(None) => return state.profile.unknown_user(&state.passwords, password).await,
+        Err(e) => return responses::store_error(&e),
+    };
+    if access.disabled {
+        tracing::info!(target: "authd::security", user_id = user.id, "signin of a disabled account");
+        return responses::json_static(StatusCode::FORBIDDEN, ACCOUNT_DISABLED);
+    }
+    let iat = issued_at(SystemClock.now(), access.tokens_valid_after);
+    let claims = Claims::for_user(user.id, iat, state.token_ttl_seconds);
     let access_token = match state.signer.sign(&claims) {
         Ok(token) => token,
         Err(e) => {
@@ -110,7 +126,7 @@ where
         Ok(token) => token,
         Err(response) => return response,
     };
-    state.roles.put(user.id, &user.roles);
+    state.roles.put(user.id, &access);
     state
         .limits
         .known_account_succeeded(&state.db, user.id, checked)

@@ -30,14 +30,15 @@ async fn granted_roles(
         return Ok(vec![Role::User]);
     }
     let refused = Denied::Forbidden(bodies::REQUIRE_ADMIN_TO_ASSIGN);
-    let id = match auth::user_id(state, headers) {
-        Ok(id) => id,
+    let (id, iat) = match auth::verified_token(state, headers) {
+        Ok(token) => token,
         Err(Denied::NoToken) => return Err(refused),
         Err(denied) => return Err(denied),
     };
     // Authoritative read, not the cache: granting privileges is rare and must see revocations.
-    match state.db.user_roles(id).await {
-        Ok(Some(roles)) if roles.contains(&Role::Admin) => Ok(requested),
+    match state.db.user_access(id).await {
+        Ok(Some(access)) if !access.accepts(iat) => Err(Denied::Unauthorized),
+        Ok(Some(access)) if access.roles.contains(&Role::Admin) => Ok(requested),
         Ok(Some(_)) => Err(refused),
         Ok(None) => Err(Denied::Unauthorized),
         Err(e) => Err(Denied::Store(e)),

@@ -65,8 +65,9 @@ fn raw_token(headers: &HeaderMap) -> Option<Option<&str>> {
     (!token.is_empty()).then_some(Some(token))
 }
 
-/// The verified user id of the request's token.
-pub fn user_id(state: &AppState, headers: &HeaderMap) -> Result<i64, Denied> {
+/// The verified user id and `iat` of the request's token (signature and expiry only: whether
+/// the account still accepts it is [`caller`]'s job).
+pub fn verified_token(state: &AppState, headers: &HeaderMap) -> Result<(i64, Option<i64>), Denied> {
     let token = raw_token(headers)
         .ok_or(Denied::NoToken)?
         .ok_or(Denied::Unauthorized)?;
@@ -74,19 +75,25 @@ pub fn user_id(state: &AppState, headers: &HeaderMap) -> Result<i64, Denied> {
         tracing::debug!(reason = e.code(), "token refused");
         Denied::Unauthorized
     })?;
-    verified.claims.id.ok_or(Denied::Unauthorized)
+    let id = verified.claims.id.ok_or(Denied::Unauthorized)?;
+    Ok((id, verified.claims.iat))
 }
 
-/// The caller's id and current roles (cached for at most the role-cache TTL).
+/// The caller's id and current roles (cached for at most the role-cache TTL). A token issued
+/// before the account's `tokens_valid_after`, or of a disabled account, is [`Denied::Unauthorized`].
 pub async fn caller(state: &AppState, headers: &HeaderMap) -> Result<(i64, RoleSet), Denied> {
-    let id = user_id(state, headers)?;
-    let roles = state
+    let (id, iat) = verified_token(state, headers)?;
+    let access = state
         .roles
-        .get_or_fetch(id, || state.db.user_roles(id))
+        .get_or_fetch(id, || state.db.user_access(id))
         .await
         .map_err(Denied::Store)?
         .ok_or(Denied::Unauthorized)?;
-    Ok((id, roles))
+    if !access.accepts(iat) {
+        tracing::debug!(user_id = id, "token revoked or account disabled");
+        return Err(Denied::Unauthorized);
+    }
+    Ok((id, access.roles))
 }
 
 /// Lets the request through when the caller meets `requirement`; an authenticated caller lacking

@@ -52,15 +52,29 @@ pub enum Route {
     AdminUserRoles(i64),
     /// `DELETE /api/admin/users/{id}`.
     AdminUser(i64),
+    /// `PUT /api/admin/users/{id}/disabled`.
+    AdminUserDisabled(i64),
+    /// `GET /api/auth/me`.
+    Me,
+    /// `POST /api/auth/password`.
+    ChangePassword,
+    /// `POST /api/auth/password/forgot`.
+    ForgotPassword,
+    /// `POST /api/auth/password/reset`.
+    ResetPassword,
 }
 
 /// Routes with a path parameter: template and the route (with a placeholder id).
-const TEMPLATES: [(&str, Route); 2] = [
+const TEMPLATES: [(&str, Route); 3] = [
     ("/api/admin/users/{id}/roles", Route::AdminUserRoles(0)),
+    (
+        "/api/admin/users/{id}/disabled",
+        Route::AdminUserDisabled(0),
+    ),
     ("/api/admin/users/{id}", Route::AdminUser(0)),
 ];
 
-/// `/api/admin/users/{id}` and `/api/admin/users/{id}/roles` (prefix matched case-insensitively,
+/// `/api/admin/users/{id}`, `…/{id}/roles` and `…/{id}/disabled` (prefix matched case-insensitively,
 /// `{id}` all digits); anything else there is no route (404).
 fn admin_user_route(path: &str) -> Option<Route> {
     const PREFIX: &str = "/api/admin/users/";
@@ -69,23 +83,24 @@ fn admin_user_route(path: &str) -> Option<Route> {
         return None;
     }
     let rest = &path[PREFIX.len()..];
-    let (id, roles) = match rest.split_once('/') {
-        Some((id, tail)) if tail.eq_ignore_ascii_case("roles") => (id, true),
+    let (id, tail) = match rest.split_once('/') {
+        Some((id, tail)) if tail.eq_ignore_ascii_case("roles") => (id, Some(true)),
+        Some((id, tail)) if tail.eq_ignore_ascii_case("disabled") => (id, Some(false)),
         Some(_) => return None,
-        None => (rest, false),
+        None => (rest, None),
     };
     if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     let id = id.parse::<i64>().ok()?;
-    Some(if roles {
-        Route::AdminUserRoles(id)
-    } else {
-        Route::AdminUser(id)
+    Some(match tail {
+        Some(true) => Route::AdminUserRoles(id),
+        Some(false) => Route::AdminUserDisabled(id),
+        None => Route::AdminUser(id),
     })
 }
 
-const TABLE: [(&str, Route); 15] = [
+const TABLE: [(&str, Route); 19] = [
     ("/", Route::Welcome),
     ("/api/auth/signup", Route::Signup),
     ("/api/auth/signin", Route::Signin),
@@ -101,6 +116,10 @@ const TABLE: [(&str, Route); 15] = [
     ("/api/auth/refreshtoken", Route::RefreshToken),
     ("/api/auth/signout", Route::Signout),
     ("/api/admin/users", Route::AdminUsers),
+    ("/api/auth/me", Route::Me),
+    ("/api/auth/password", Route::ChangePassword),
+    ("/api/auth/password/forgot", Route::ForgotPassword),
+    ("/api/auth/password/reset", Route::ResetPassword),
 ];
 
 /// Every `(method, path template)` the router serves (HEAD, implied by GET, is not listed); the
@@ -141,6 +160,7 @@ impl Route {
         let this = match self {
             Route::AdminUserRoles(_) => Route::AdminUserRoles(0),
             Route::AdminUser(_) => Route::AdminUser(0),
+            Route::AdminUserDisabled(_) => Route::AdminUserDisabled(0),
             other => other,
         };
         TABLE
@@ -155,7 +175,10 @@ impl Route {
         match self {
             Route::Signup | Route::Signin => method == Method::POST,
             Route::RefreshToken | Route::Signout => method == Method::POST,
-            Route::AdminUserRoles(_) => method == Method::PUT,
+            Route::AdminUserRoles(_) | Route::AdminUserDisabled(_) => method == Method::PUT,
+            Route::ChangePassword | Route::ForgotPassword | Route::ResetPassword => {
+                method == Method::POST
+            }
             Route::AdminUser(_) => method == Method::DELETE,
             _ => method == Method::GET || method == Method::HEAD,
         }
@@ -212,7 +235,12 @@ where
         | Route::Signout
         | Route::AdminUsers
         | Route::AdminUserRoles(_)
-        | Route::AdminUser(_) => {
+        | Route::AdminUser(_)
+        | Route::AdminUserDisabled(_)
+        | Route::Me
+        | Route::ChangePassword
+        | Route::ForgotPassword
+        | Route::ResetPassword => {
             let started = Instant::now();
             let limit = state.request_timeout;
             let response = match tokio::time::timeout(limit, dispatch(state, route, req)).await {
@@ -271,6 +299,15 @@ where
             handlers::admin::set_roles(state, &parts.headers, id, body).await
         }
         Route::AdminUser(id) => handlers::admin::delete_user(state, &parts.headers, id).await,
+        Route::AdminUserDisabled(id) => {
+            handlers::admin::set_disabled(state, &parts.headers, id, body).await
+        }
+        Route::Me => handlers::account::me(state, &parts.headers).await,
+        Route::ForgotPassword => handlers::reset::forgot(state, &parts.headers, body).await,
+        Route::ResetPassword => handlers::reset::reset(state, &parts.headers, body).await,
+        Route::ChangePassword => {
+            handlers::account::change_password(state, &parts.headers, body).await
+        }
         Route::Welcome
         | Route::PublicContent
         | Route::Health

@@ -259,7 +259,9 @@ impl Limits {
 /// The limited action of `route`, if any.
 pub fn action_of(route: Route) -> Option<Action> {
     match route {
-        Route::Signin => Some(Action::Signin),
+        Route::Signin | Route::ChangePassword | Route::ForgotPassword | Route::ResetPassword => {
+            Some(Action::Signin)
+        }
         Route::Signup => Some(Action::Signup),
         Route::RefreshToken => Some(Action::Refresh),
         _ => None,

@@ -25,6 +25,9 @@ mod identity_sqlite;
 pub mod keys;
 mod keys_mysql;
 mod keys_sqlite;
+pub mod lifecycle;
+mod lifecycle_mysql;
+mod lifecycle_sqlite;
 mod lockout;
 mod lockout_mysql;
 mod lockout_sqlite;
@@ -34,12 +37,17 @@ mod recent_signup;
 mod refresh;
 mod refresh_mysql;
 mod refresh_sqlite;
+pub mod reset;
+mod reset_mysql;
+mod reset_sqlite;
 mod sqlite;
 
 pub use keys::{KeyStore, StoredKey};
+pub use lifecycle::{LifecycleStore, UserAccess};
 pub use lockout::{LockoutStore, SigninFailures};
 pub use recent_signup::RecentSignupStore;
 pub use refresh::{AdminStore, NewRefreshToken, RefreshRow, RefreshStore, Rotation, UserSummary};
+pub use reset::ResetStore;
 
 /// File name of the SQLite database inside the data directory.
 pub const SQLITE_FILE_NAME: &str = "authd.sqlite3";
@@ -133,7 +141,16 @@ pub enum CreateUserError {
 /// Persistent storage of users and roles.
 #[async_trait]
 pub trait Store:
-    RefreshStore + AdminStore + KeyStore + LockoutStore + RecentSignupStore + Send + Sync + 'static
+    RefreshStore
+    + AdminStore
+    + KeyStore
+    + LockoutStore
+    + RecentSignupStore
+    + LifecycleStore
+    + ResetStore
+    + Send
+    + Sync
+    + 'static
 {
     /// Checks that the database answers (and, on a Galera node, that the node is ready).
     async fn ping(&self) -> Result<(), StoreError>;

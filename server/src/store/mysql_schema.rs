@@ -73,5 +73,9 @@ async fn setup(conn: &mut Conn) -> Result<(), StoreError> {
             .await
             .map_err(map_err)?;
     }
-    super::identity_mysql::migrate(conn).await
+    super::identity_mysql::migrate(conn).await?;
+    super::lifecycle_mysql::migrate(conn).await?;
+    conn.query_drop(super::reset_mysql::CREATE_PASSWORD_RESETS)
+        .await
+        .map_err(map_err)
 }

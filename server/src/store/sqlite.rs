@@ -187,6 +187,9 @@ fn open_blocking(dir: &Path) -> Result<Connection, StoreError> {
         .map_err(map_err)?;
     tx.execute_batch(SCHEMA).map_err(map_err)?;
     super::identity_sqlite::migrate(&tx)?;
+    super::lifecycle_sqlite::migrate(&tx)?;
+    tx.execute_batch(super::reset_sqlite::SCHEMA)
+        .map_err(map_err)?;
     super::keys_sqlite::ensure_table(&tx)?;
     tx.execute_batch(super::refresh_sqlite::SCHEMA)
         .map_err(map_err)?;

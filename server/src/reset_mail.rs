@@ -1,0 +1,229 @@
+//! Password reset mail over SMTP (`lettre`): settings ([`ResetMailConfig`], `AUTHD_SMTP_*` and
+//! `AUTHD_RESET_*`) and the [`ResetMailer`] that sends one message per request, off the request
+//! path, through a bounded number of concurrent sends.
+//!
+//! Without `AUTHD_SMTP_HOST` (and `AUTHD_SMTP_FROM`) reset mail is disabled: authd logs it at
+//! start and the reset routes answer 501. Plain SMTP (`AUTHD_SMTP_TLS=none`) is only allowed to a
+//! loopback host; otherwise STARTTLS (default, port 587) or implicit TLS (`tls`, port 465).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use lettre::message::Body;
+use lettre::message::Mailbox;
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use tokio::sync::Semaphore;
+use zeroize::Zeroizing;
+
+use crate::config::ConfigError;
+
+/// Most reset requests being worked on (lookup, store, send) at once; beyond, requests are
+/// answered the same but dropped (logged).
+pub const MAX_PENDING: usize = 64;
+/// Upper bound of one SMTP conversation.
+const SEND_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// How the SMTP connection is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpSecurity {
+    /// STARTTLS on a plain connection (port 587).
+    StartTls,
+    /// Implicit TLS (port 465).
+    Tls,
+    /// No TLS (loopback hosts only: tests, a local relay).
+    None,
+}
+
+/// Reset mail settings.
+#[derive(Clone)]
+pub struct ResetMailConfig {
+    /// SMTP host.
+    pub host: String,
+    /// SMTP port.
+    pub port: u16,
+    /// SMTP user and password (`AUTHD_SMTP_PASSWORD`, env only), when the relay wants a login.
+    pub credentials: Option<(String, Zeroizing<String>)>,
+    /// Connection security.
+    pub security: SmtpSecurity,
+    /// `From:` address.
+    pub from: String,
+    /// The link sent, with `{token}` replaced by the token.
+    pub link_template: String,
+    /// Lifetime of a reset token, in seconds.
+    pub ttl_seconds: i64,
+}
+
+impl std::fmt::Debug for ResetMailConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResetMailConfig")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("user", &self.credentials.as_ref().map(|(u, _)| u))
+            .field("security", &self.security)
+            .field("from", &self.from)
+            .field("link_template", &self.link_template)
+            .field("ttl_seconds", &self.ttl_seconds)
+            .finish()
+    }
+}
+
+impl ResetMailConfig {
+    /// The settings from their flags; `Ok(None)` without a host (reset mail disabled).
+    #[allow(clippy::too_many_arguments)]
+    pub fn from_parts(
+        host: Option<String>,
+        port: Option<u16>,
+        user: Option<String>,
+        password: Option<String>,
+        security: &str,
+        from: Option<String>,
+        link_template: String,
+        ttl_seconds: u64,
+    ) -> Result<Option<ResetMailConfig>, ConfigError> {
+        let Some(host) = host.filter(|h| !h.trim().is_empty()) else {
+            return Ok(None);
+        };
+        let security = match security.trim().to_ascii_lowercase().as_str() {
+            "starttls" => SmtpSecurity::StartTls,
+            "tls" => SmtpSecurity::Tls,
+            "none" => SmtpSecurity::None,
+            other => {
+                return Err(ConfigError(format!(
+                    "AUTHD_SMTP_TLS: {other:?} is not starttls, tls or none"
+                )));
+            }
+        };
+        if security == SmtpSecurity::None && !is_loopback(&host) {
+            return Err(ConfigError(
+                "AUTHD_SMTP_TLS=none is only allowed to a loopback host".to_owned(),
+            ));
+        }
+        let from = from.ok_or_else(|| {
+            ConfigError("AUTHD_SMTP_FROM is required with AUTHD_SMTP_HOST".to_owned())
+        })?;
+        from.parse::<Mailbox>()
+            .map_err(|_| ConfigError("AUTHD_SMTP_FROM is not an email address".to_owned()))?;
+        if !link_template.contains("{token}") {
+            return Err(ConfigError(
+                "AUTHD_RESET_LINK_TEMPLATE must contain {token}".to_owned(),
+            ));
+        }
+        if !(60..=86_400).contains(&ttl_seconds) {
+            return Err(ConfigError(
+                "AUTHD_RESET_TOKEN_TTL_SECONDS must be between 60 and 86400".to_owned(),
+            ));
+        }
+        let port = port.unwrap_or(match security {
+            SmtpSecurity::Tls => 465,
+            SmtpSecurity::StartTls | SmtpSecurity::None => 587,
+        });
+        let credentials = match (user, password) {
+            (Some(user), Some(password)) => Some((user, Zeroizing::new(password))),
+            (None, None) => None,
+            _ => {
+                return Err(ConfigError(
+                    "AUTHD_SMTP_USER and AUTHD_SMTP_PASSWORD go together".to_owned(),
+                ));
+            }
+        };
+        Ok(Some(ResetMailConfig {
+            host,
+            port,
+            credentials,
+            security,
+            from,
+            link_template,
+            ttl_seconds: i64::try_from(ttl_seconds).unwrap_or(900),
+        }))
+    }
+}
+
+fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Sends reset mail.
+pub struct ResetMailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+    link_template: String,
+    /// Lifetime of a reset token, in seconds.
+    pub ttl_seconds: i64,
+    /// Bounds the requests being worked on.
+    pub pending: Arc<Semaphore>,
+}
+
+impl ResetMailer {
+    /// The mailer of `config` (no connection is made until the first send).
+    pub fn new(config: &ResetMailConfig) -> Result<ResetMailer, ConfigError> {
+        let failed = |e: lettre::transport::smtp::Error| ConfigError(format!("SMTP settings: {e}"));
+        let builder = match config.security {
+            SmtpSecurity::StartTls => {
+                AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&config.host)
+                    .map_err(failed)?
+            }
+            SmtpSecurity::Tls => {
+                AsyncSmtpTransport::<Tokio1Executor>::relay(&config.host).map_err(failed)?
+            }
+            SmtpSecurity::None => {
+                AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&config.host)
+            }
+        };
+        let mut builder = builder.port(config.port).timeout(Some(SEND_TIMEOUT));
+        if let Some((user, password)) = &config.credentials {
+            builder = builder.credentials(Credentials::new(user.clone(), password.to_string()));
+        }
+        let from = config
+            .from
+            .parse::<Mailbox>()
+            .map_err(|_| ConfigError("AUTHD_SMTP_FROM is not an email address".to_owned()))?;
+        Ok(ResetMailer {
+            transport: builder.build(),
+            from,
+            link_template: config.link_template.clone(),
+            ttl_seconds: config.ttl_seconds,
+            pending: Arc::new(Semaphore::new(MAX_PENDING)),
+        })
+    }
+
+    /// Sends the reset link with `token` to `to`. Errors are described without the token.
+    pub async fn send(&self, to: &str, token: &str) -> Result<(), String> {
+        let to: Mailbox = to
+            .parse()
+            .map_err(|_| "recipient is not an address".to_owned())?;
+        let link = self.link_template.replace("{token}", token);
+        let minutes = self.ttl_seconds / 60;
+        // Lines under 75 chars keep the mail 7bit (when the link is that short too); lettre turns
+        // the line ends into CRLF.
+        let body = format!(
+            "Someone asked to reset the password of your account.\n\n\
+             To choose a new password, open this link within {minutes} minutes\n\
+             (it works once):\n\
+             {link}\n\n\
+             If it was not you, ignore this message:\n\
+             your password stays as it is.\n"
+        );
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject("Reset your password")
+            .header(ContentType::TEXT_PLAIN)
+            // 7bit keeps the link as is (quoted-printable would turn `=` into `=3D`); a line
+            // too long for 7bit falls back to lettre's choice.
+            .body(
+                Body::new_with_encoding(body.clone(), ContentTransferEncoding::SevenBit)
+                    .unwrap_or_else(|_| Body::new(body)),
+            )
+            .map_err(|e| format!("message: {e}"))?;
+        self.transport
+            .send(message)
+            .await
+            .map(|_| ())
+            .map_err(|e| format!("smtp: {e}"))
+    }
+}
