@@ -37,8 +37,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-command -v valgrind >/dev/null || apt-get install -y -qq valgrind >/dev/null
-command -v curl >/dev/null || apt-get install -y -qq curl >/dev/null
+for tool in valgrind curl; do
+  command -v "$tool" >/dev/null ||
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$tool" >/dev/null; }
+done
 
 note "building authd and the ceiling (release)"
 (cd "$ROOT" && cargo build --release -q -p authcore-server --bin authd)
