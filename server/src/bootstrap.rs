@@ -58,6 +58,7 @@ pub async fn create_user(
         email: email.to_owned(),
         password_hash,
         roles,
+        email_verified: true,
     };
     db.create_user(&new_user).await.map_err(|e| match e {
         CreateUserError::UsernameTaken => CreateError::UsernameTaken(username.to_owned()),

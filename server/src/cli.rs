@@ -187,6 +187,18 @@ pub struct ServeArgs {
     /// Lifetime of a password reset token, in seconds (60..=86400).
     #[arg(long, env = "AUTHD_RESET_TOKEN_TTL_SECONDS", default_value_t = 900)]
     pub reset_token_ttl_seconds: u64,
+    /// Email verification: signup mails a one-time link and signin answers 403 until it is
+    /// followed (needs the SMTP settings). Off: every account counts as verified.
+    #[arg(long, env = "AUTHD_EMAIL_VERIFICATION", action = ArgAction::SetTrue,
+          value_parser = BoolishValueParser::new())]
+    pub email_verification: bool,
+    /// The email verification link sent by mail; `{token}` is replaced by the token.
+    #[arg(
+        long,
+        env = "AUTHD_VERIFY_LINK_TEMPLATE",
+        default_value = "http://localhost:8081/verify-email?token={token}"
+    )]
+    pub verify_link_template: String,
 }
 
 /// `authd user create`.

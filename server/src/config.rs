@@ -128,6 +128,8 @@ pub struct Config {
     pub max_connections: usize,
     /// Password reset by email (`AUTHD_SMTP_*`, `AUTHD_RESET_*`); `None`: disabled.
     pub reset_mail: Option<crate::reset_mail::ResetMailConfig>,
+    /// Email verification at signup (`AUTHD_EMAIL_VERIFICATION`); needs `reset_mail`.
+    pub email_verification: bool,
 }
 
 impl Default for Config {
@@ -159,6 +161,7 @@ impl Default for Config {
             bcrypt_max_wait: Duration::from_millis(3000),
             max_connections: 10_000,
             reset_mail: None,
+            email_verification: false,
         }
     }
 }
@@ -193,6 +196,7 @@ impl std::fmt::Debug for Config {
             bcrypt_max_wait,
             max_connections,
             reset_mail,
+            email_verification,
         } = self;
         f.debug_struct("Config")
             .field("listen", listen)
@@ -216,6 +220,7 @@ impl std::fmt::Debug for Config {
             .field("shutdown_timeout", shutdown_timeout)
             .field("bootstrap_admin", bootstrap_admin)
             .field("reset_mail", reset_mail)
+            .field("email_verification", email_verification)
             .field("jwt_alg", jwt_alg)
             .field("key_reload_interval", key_reload_interval)
             .field("bcrypt_nice", bcrypt_nice)
@@ -326,7 +331,9 @@ impl Config {
                 args.smtp_from,
                 args.reset_link_template,
                 args.reset_token_ttl_seconds,
+                args.verify_link_template,
             )?,
+            email_verification: args.email_verification,
         };
         config.validate()?;
         Ok(config)
@@ -360,6 +367,12 @@ impl Config {
         }
         if self.header_read_timeout < Duration::from_secs(1) {
             return Err(bad("AUTHD_HEADER_READ_TIMEOUT_SECONDS must be at least 1"));
+        }
+        if self.email_verification && self.reset_mail.is_none() {
+            return Err(bad(
+                "AUTHD_EMAIL_VERIFICATION=true needs the SMTP settings (AUTHD_SMTP_HOST and \
+                 AUTHD_SMTP_FROM) to mail the verification links",
+            ));
         }
         if self.production && self.insecure_secret {
             return Err(bad(

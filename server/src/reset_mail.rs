@@ -5,6 +5,7 @@
 //! Without `AUTHD_SMTP_HOST` (and `AUTHD_SMTP_FROM`) reset mail is disabled: authd logs it at
 //! start and the reset routes answer 501. Plain SMTP (`AUTHD_SMTP_TLS=none`) is only allowed to a
 //! loopback host; otherwise STARTTLS (default, port 587) or implicit TLS (`tls`, port 465).
+//! The same mailer sends the email verification link (`AUTHD_VERIFY_LINK_TEMPLATE`).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,6 +23,8 @@ use crate::config::ConfigError;
 /// Most reset requests being worked on (lookup, store, send) at once; beyond, requests are
 /// answered the same but dropped (logged).
 pub const MAX_PENDING: usize = 64;
+/// Lifetime of an email verification token, in seconds (24 h).
+pub const VERIFY_TTL_SECONDS: i64 = 86_400;
 /// Upper bound of one SMTP conversation.
 const SEND_TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -53,6 +56,8 @@ pub struct ResetMailConfig {
     pub link_template: String,
     /// Lifetime of a reset token, in seconds.
     pub ttl_seconds: i64,
+    /// The email verification link sent at signup, with `{token}` replaced by the token.
+    pub verify_link_template: String,
 }
 
 impl std::fmt::Debug for ResetMailConfig {
@@ -65,6 +70,7 @@ impl std::fmt::Debug for ResetMailConfig {
             .field("from", &self.from)
             .field("link_template", &self.link_template)
             .field("ttl_seconds", &self.ttl_seconds)
+            .field("verify_link_template", &self.verify_link_template)
             .finish()
     }
 }
@@ -81,6 +87,7 @@ impl ResetMailConfig {
         from: Option<String>,
         link_template: String,
         ttl_seconds: u64,
+        verify_link_template: String,
     ) -> Result<Option<ResetMailConfig>, ConfigError> {
         let Some(host) = host.filter(|h| !h.trim().is_empty()) else {
             return Ok(None);
@@ -110,6 +117,11 @@ impl ResetMailConfig {
                 "AUTHD_RESET_LINK_TEMPLATE must contain {token}".to_owned(),
             ));
         }
+        if !verify_link_template.contains("{token}") {
+            return Err(ConfigError(
+                "AUTHD_VERIFY_LINK_TEMPLATE must contain {token}".to_owned(),
+            ));
+        }
         if !(60..=86_400).contains(&ttl_seconds) {
             return Err(ConfigError(
                 "AUTHD_RESET_TOKEN_TTL_SECONDS must be between 60 and 86400".to_owned(),
@@ -136,6 +148,7 @@ impl ResetMailConfig {
             from,
             link_template,
             ttl_seconds: i64::try_from(ttl_seconds).unwrap_or(900),
+            verify_link_template,
         }))
     }
 }
@@ -152,6 +165,7 @@ pub struct ResetMailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
     link_template: String,
+    verify_link_template: String,
     /// Lifetime of a reset token, in seconds.
     pub ttl_seconds: i64,
     /// Bounds the requests being worked on.
@@ -186,6 +200,7 @@ impl ResetMailer {
             transport: builder.build(),
             from,
             link_template: config.link_template.clone(),
+            verify_link_template: config.verify_link_template.clone(),
             ttl_seconds: config.ttl_seconds,
             pending: Arc::new(Semaphore::new(MAX_PENDING)),
         })
@@ -193,9 +208,6 @@ impl ResetMailer {
 
     /// Sends the reset link with `token` to `to`. Errors are described without the token.
     pub async fn send(&self, to: &str, token: &str) -> Result<(), String> {
-        let to: Mailbox = to
-            .parse()
-            .map_err(|_| "recipient is not an address".to_owned())?;
         let link = self.link_template.replace("{token}", token);
         let minutes = self.ttl_seconds / 60;
         // Lines under 75 chars keep the mail 7bit (when the link is that short too); lettre turns
@@ -208,10 +220,32 @@ impl ResetMailer {
              If it was not you, ignore this message:\n\
              your password stays as it is.\n"
         );
+        self.deliver(to, "Reset your password", body).await
+    }
+
+    /// Sends the email verification link with `token` to `to` (valid [`VERIFY_TTL_SECONDS`]).
+    pub async fn send_verification(&self, to: &str, token: &str) -> Result<(), String> {
+        let link = self.verify_link_template.replace("{token}", token);
+        let hours = VERIFY_TTL_SECONDS / 3600;
+        let body = format!(
+            "An account was signed up with this email address.\n\n\
+             To confirm the address, open this link within {hours} hours\n\
+             (it works once):\n\
+             {link}\n\n\
+             If it was not you, ignore this message.\n"
+        );
+        self.deliver(to, "Verify your email address", body).await
+    }
+
+    /// Sends one plain text message. Errors are described without the body.
+    async fn deliver(&self, to: &str, subject: &str, body: String) -> Result<(), String> {
+        let to: Mailbox = to
+            .parse()
+            .map_err(|_| "recipient is not an address".to_owned())?;
         let message = Message::builder()
             .from(self.from.clone())
             .to(to)
-            .subject("Reset your password")
+            .subject(subject)
             .header(ContentType::TEXT_PLAIN)
             // 7bit keeps the link as is (quoted-printable would turn `=` into `=3D`); a line
             // too long for 7bit falls back to lettre's choice.

@@ -45,6 +45,8 @@ pub struct AppState {
     pub profile: crate::profile::Profile,
     /// Password reset mail; `None`: disabled (the reset routes answer 501).
     pub reset_mail: Option<Arc<crate::reset_mail::ResetMailer>>,
+    /// Email verification at signup (`AUTHD_EMAIL_VERIFICATION`; implies `reset_mail`).
+    pub email_verification: bool,
 }
 
 impl AppState {
@@ -89,6 +91,7 @@ impl AppState {
             refresh: config.refresh,
             limits: crate::limits::Limits::new(&config.limits),
             profile: crate::profile::Profile::new(config.profile, &hasher)?,
+            email_verification: config.email_verification && reset_mail.is_some(),
             reset_mail,
         })
     }

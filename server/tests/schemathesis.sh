@@ -45,7 +45,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A real SMTP server (aiosmtpd) on 127.0.0.1, so the password reset routes are fuzzed for real.
+# A real SMTP server (aiosmtpd) on 127.0.0.1, so the password reset and email verification routes
+# are fuzzed for real (verification on, else its route only answers 501).
 SMTP_PYTHON="$(bash server/tests/smtp_venv.sh)"
 SMTP_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 "$SMTP_PYTHON" -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Mailbox "$WORK/mail" \
@@ -61,7 +62,7 @@ env -i PATH="$PATH" RUST_LOG=warn PORT=0 AUTHD_BIND=127.0.0.1 AUTHD_DATA_DIR="$W
   AUTHD_RATE_LIMIT_SIGNUP_PER_MINUTE=0 AUTHD_RATE_LIMIT_REFRESH_PER_MINUTE=0 \
   AUTHD_SIGNIN_FAILURES_BEFORE_DELAY=0 \
   AUTHD_SMTP_HOST=127.0.0.1 AUTHD_SMTP_PORT="$SMTP_PORT" AUTHD_SMTP_TLS=none \
-  AUTHD_SMTP_FROM=authd@example.com \
+  AUTHD_SMTP_FROM=authd@example.com AUTHD_EMAIL_VERIFICATION=true \
   "$AUTHD" >"$WORK/authd.out" 2>"$WORK/authd.err" &
 AUTHD_PID=$!
 

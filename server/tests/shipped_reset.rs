@@ -6,11 +6,10 @@
 
 mod http_common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use authcore_server::reset_mail::ResetMailConfig;
+use http_common::smtp::{Smtp, token_in};
 use http_common::{Backend, MysqlDb, PASSWORD, TestServer, shipped_config};
 use serde_json::json;
 
@@ -24,106 +23,6 @@ on_both_backends!(
     a_mailed_token_resets_the_password_once_and_revokes_everything,
     reset_requests_look_the_same_for_known_and_unknown_emails,
 );
-
-/// aiosmtpd on a free port of 127.0.0.1, writing each message into a maildir.
-struct Smtp {
-    child: Child,
-    port: u16,
-    maildir: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Smtp {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Smtp {
-    async fn start() -> Smtp {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/smtp_venv.sh");
-        let out = Command::new("bash").arg(script).output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let python = String::from_utf8(out.stdout).unwrap().trim().to_owned();
-        let dir = tempfile::tempdir().unwrap();
-        let maildir = dir.path().join("mail");
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(python)
-            .args(["-m", "aiosmtpd", "-n", "-l"])
-            .arg(format!("127.0.0.1:{port}"))
-            .args(["-c", "aiosmtpd.handlers.Mailbox"])
-            .arg(&maildir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let started = Instant::now();
-        while tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_err()
-        {
-            assert!(
-                started.elapsed() < Duration::from_secs(20),
-                "aiosmtpd did not start"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        Smtp {
-            child,
-            port,
-            maildir,
-            _dir: dir,
-        }
-    }
-
-    /// The delivered messages so far.
-    fn messages(&self) -> Vec<String> {
-        let Ok(entries) = std::fs::read_dir(self.maildir.join("new")) else {
-            return Vec::new();
-        };
-        entries
-            .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
-            .collect()
-    }
-
-    /// Waits for the `n`th message and returns the token of its link.
-    async fn token(&self, n: usize) -> (String, String) {
-        let started = Instant::now();
-        loop {
-            let messages = self.messages();
-            if messages.len() >= n {
-                let mut tokens: Vec<(String, String)> =
-                    messages.iter().map(|m| (m.clone(), token_in(m))).collect();
-                tokens.sort();
-                return tokens.pop().unwrap();
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(20),
-                "no mail arrived"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-}
-
-fn token_in(message: &str) -> String {
-    let at = message
-        .find(LINK)
-        .unwrap_or_else(|| panic!("no link in {message}"));
-    message[at + LINK.len()..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-        .collect()
-}
 
 /// authd as shipped, plus SMTP settings pointing at `smtp`.
 async fn start(backend: Backend, smtp: &Smtp) -> TestServer {
@@ -142,6 +41,7 @@ async fn start(backend: Backend, smtp: &Smtp) -> TestServer {
         Some("authd@example.com".to_owned()),
         format!("{LINK}{{token}}"),
         900,
+        "http://localhost:8081/verify-email?token={token}".to_owned(),
     )
     .unwrap();
     TestServer::start_with(backend, config, dir, mysql).await
@@ -165,7 +65,7 @@ async fn a_mailed_token_resets_the_password_once_and_revokes_everything(backend:
     srv.post_json(FORGOT, &json!({"email": "LENA@x.com"}))
         .await
         .assert_message(200, sent);
-    let (first_mail, first) = smtp.token(1).await;
+    let (first_mail, first) = smtp.token(1, LINK).await;
     assert!(first_mail.contains("To: LENA@x.com"), "{first_mail}");
     assert!(
         first_mail.contains("Content-Transfer-Encoding: 7bit"),
@@ -178,7 +78,7 @@ async fn a_mailed_token_resets_the_password_once_and_revokes_everything(backend:
         .assert_message(200, sent);
     let started = Instant::now();
     let second = loop {
-        let tokens: Vec<String> = smtp.messages().iter().map(|m| token_in(m)).collect();
+        let tokens: Vec<String> = smtp.messages().iter().map(|m| token_in(m, LINK)).collect();
         if let Some(t) = tokens.into_iter().find(|t| *t != first) {
             break t;
         }
@@ -251,7 +151,7 @@ async fn reset_requests_look_the_same_for_known_and_unknown_emails(backend: Back
         median(unknown.clone())
     );
     // Mail goes only to the existing address.
-    smtp.token(1).await;
+    smtp.token(1, LINK).await;
     for m in smtp.messages() {
         assert!(!m.contains("nobody@x.com"), "{m}");
     }

@@ -244,7 +244,7 @@ async fn fresh_schema_is_the_seed_schema_plus_unique_key_columns() {
          `email` varchar(255) DEFAULT NULL,\n  `password` varchar(255) DEFAULT NULL,\n  `createdAt` datetime NOT NULL,\n  \
          `updatedAt` datetime NOT NULL,\n  `username_key` varbinary(1536) DEFAULT NULL,\n  \
          `email_key` varbinary(1536) DEFAULT NULL,\n  `tokens_valid_after` bigint(20) NOT NULL DEFAULT 0,\n  \
-         `disabled` tinyint(1) NOT NULL DEFAULT 0,\n  PRIMARY KEY (`id`),\n  \
+         `disabled` tinyint(1) NOT NULL DEFAULT 0,\n  `email_verified` tinyint(1) NOT NULL DEFAULT 1,\n  PRIMARY KEY (`id`),\n  \
          UNIQUE KEY `users_username_key` (`username_key`),\n  UNIQUE KEY `users_email_key` (`email_key`)\n) \
          ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci"
     );

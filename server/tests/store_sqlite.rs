@@ -72,6 +72,7 @@ async fn file_keeps_the_seed_tables_and_is_readable_without_the_collation() {
         "email_key",
         "tokens_valid_after",
         "disabled",
+        "email_verified",
     ];
     assert_eq!(columns("users"), expected_users);
     assert_eq!(columns("roles"), ["id", "name", "createdAt", "updatedAt"]);

@@ -10,3 +10,4 @@ pub mod reset;
 pub mod signin;
 pub mod signup;
 mod signup_replay;
+pub mod verify;

@@ -1,7 +1,8 @@
 //! `POST /api/auth/signin`: check the password, answer the user with a fresh token.
 //!
 //! Unknown username → 404 `User Not found.`; a disabled account with the right password → 403
-//! `Account is disabled.`; wrong password → 401 `Invalid Password!` (a password
+//! `Account is disabled.`; with email verification on, an unverified account with the right
+//! password → 403 `Email is not verified.`; wrong password → 401 `Invalid Password!` (a password
 //! over bcrypt's 72 bytes is never verified, so it is always wrong: the seed silently truncated).
 //! The per-account rate and slow-down apply by canonical username key before the lookup and by
 //! account id after it (`limits::AccountKey`), so every spelling that reaches an account shares
@@ -112,6 +113,17 @@ where
     if access.disabled {
         tracing::info!(target: "authd::security", user_id = user.id, "signin of a disabled account");
         return responses::json_static(StatusCode::FORBIDDEN, ACCOUNT_DISABLED);
+    }
+    match crate::handlers::verify::refuses_signin(state, user.id).await {
+        Ok(false) => {}
+        Ok(true) => {
+            tracing::info!(target: "authd::security", user_id = user.id, "signin of an unverified email");
+            return responses::json_static(
+                StatusCode::FORBIDDEN,
+                crate::handlers::verify::NOT_VERIFIED,
+            );
+        }
+        Err(e) => return responses::store_error(&e),
     }
     let iat = issued_at(SystemClock.now(), access.tokens_valid_after);
     let claims = Claims::for_user(user.id, iat, state.token_ttl_seconds);

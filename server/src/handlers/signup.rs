@@ -5,6 +5,9 @@
 //! or `Authorization: Bearer`, checked against the store): otherwise 403 `Require Admin Role to
 //! assign roles!` (401 `Unauthorized!` for a bad token). With it, the roles are granted as asked.
 //!
+//! With email verification on, the new account is marked unverified and mailed its link
+//! (`handlers::verify`).
+//!
 //! A taken username is 400, except for a retry of the signup that took it ([`signup_replay`]).
 
 use authcore::Role;
@@ -103,10 +106,18 @@ where
         email: request.email,
         password_hash,
         roles,
+        email_verified: !state.email_verification,
     };
     match state.db.create_user(&new_user).await {
         Ok(id) => {
             state.roles.invalidate(id);
+            if state.email_verification
+                && crate::handlers::verify::start(state, id, new_user.email)
+                    .await
+                    .is_err()
+            {
+                return responses::internal_error();
+            }
             responses::json_static(StatusCode::OK, bodies::REGISTERED)
         }
         Err(CreateUserError::UsernameTaken) => {

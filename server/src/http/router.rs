@@ -62,6 +62,8 @@ pub enum Route {
     ForgotPassword,
     /// `POST /api/auth/password/reset`.
     ResetPassword,
+    /// `POST /api/auth/verify-email`.
+    VerifyEmail,
 }
 
 /// Routes with a path parameter: template and the route (with a placeholder id).
@@ -100,7 +102,7 @@ fn admin_user_route(path: &str) -> Option<Route> {
     })
 }
 
-const TABLE: [(&str, Route); 19] = [
+const TABLE: [(&str, Route); 20] = [
     ("/", Route::Welcome),
     ("/api/auth/signup", Route::Signup),
     ("/api/auth/signin", Route::Signin),
@@ -120,6 +122,7 @@ const TABLE: [(&str, Route); 19] = [
     ("/api/auth/password", Route::ChangePassword),
     ("/api/auth/password/forgot", Route::ForgotPassword),
     ("/api/auth/password/reset", Route::ResetPassword),
+    ("/api/auth/verify-email", Route::VerifyEmail),
 ];
 
 /// Every `(method, path template)` the router serves (HEAD, implied by GET, is not listed); the
@@ -176,9 +179,10 @@ impl Route {
             Route::Signup | Route::Signin => method == Method::POST,
             Route::RefreshToken | Route::Signout => method == Method::POST,
             Route::AdminUserRoles(_) | Route::AdminUserDisabled(_) => method == Method::PUT,
-            Route::ChangePassword | Route::ForgotPassword | Route::ResetPassword => {
-                method == Method::POST
-            }
+            Route::ChangePassword
+            | Route::ForgotPassword
+            | Route::ResetPassword
+            | Route::VerifyEmail => method == Method::POST,
             Route::AdminUser(_) => method == Method::DELETE,
             _ => method == Method::GET || method == Method::HEAD,
         }
@@ -240,7 +244,8 @@ where
         | Route::Me
         | Route::ChangePassword
         | Route::ForgotPassword
-        | Route::ResetPassword => {
+        | Route::ResetPassword
+        | Route::VerifyEmail => {
             let started = Instant::now();
             let limit = state.request_timeout;
             let response = match tokio::time::timeout(limit, dispatch(state, route, req)).await {
@@ -305,6 +310,7 @@ where
         Route::Me => handlers::account::me(state, &parts.headers).await,
         Route::ForgotPassword => handlers::reset::forgot(state, &parts.headers, body).await,
         Route::ResetPassword => handlers::reset::reset(state, &parts.headers, body).await,
+        Route::VerifyEmail => handlers::verify::verify_email(state, &parts.headers, body).await,
         Route::ChangePassword => {
             handlers::account::change_password(state, &parts.headers, body).await
         }

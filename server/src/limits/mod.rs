@@ -259,9 +259,11 @@ impl Limits {
 /// The limited action of `route`, if any.
 pub fn action_of(route: Route) -> Option<Action> {
     match route {
-        Route::Signin | Route::ChangePassword | Route::ForgotPassword | Route::ResetPassword => {
-            Some(Action::Signin)
-        }
+        Route::Signin
+        | Route::ChangePassword
+        | Route::ForgotPassword
+        | Route::ResetPassword
+        | Route::VerifyEmail => Some(Action::Signin),
         Route::Signup => Some(Action::Signup),
         Route::RefreshToken => Some(Action::Refresh),
         _ => None,

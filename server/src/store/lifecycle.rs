@@ -6,8 +6,10 @@
 //!   ([`revocation_instant`]), so every token issued up to and including that second dies; tokens
 //!   issued afterwards carry `iat = max(now, tokens_valid_after)` ([`issued_at`]) and live.
 //! - `disabled` (0/1, default 0): a disabled account cannot sign in, refresh or use its tokens.
+//! - `email_verified` (0/1, default 1, see [`super::verify`]): 0 only for an account signed up
+//!   with email verification on, until its link is followed.
 //!
-//! Both columns are added in place at start (`ALTER TABLE … ADD COLUMN … DEFAULT`), no row lost.
+//! The columns are added in place at start (`ALTER TABLE … ADD COLUMN … DEFAULT`), no row lost.
 
 use async_trait::async_trait;
 use authcore::roles::Role;

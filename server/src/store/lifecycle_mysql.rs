@@ -10,7 +10,7 @@ use super::{StoreError, roles_from_names};
 
 const ER_DUP_FIELDNAME: u16 = 1060;
 
-const COLUMNS: [(&str, &str); 2] = [
+const COLUMNS: [(&str, &str); 3] = [
     (
         "tokens_valid_after",
         "ALTER TABLE `users` ADD COLUMN `tokens_valid_after` BIGINT NOT NULL DEFAULT 0",
@@ -18,6 +18,10 @@ const COLUMNS: [(&str, &str); 2] = [
     (
         "disabled",
         "ALTER TABLE `users` ADD COLUMN `disabled` TINYINT(1) NOT NULL DEFAULT 0",
+    ),
+    (
+        "email_verified",
+        "ALTER TABLE `users` ADD COLUMN `email_verified` TINYINT(1) NOT NULL DEFAULT 1",
     ),
 ];
 const HAS_COLUMN: &str = "SELECT 1 FROM information_schema.COLUMNS

@@ -7,7 +7,7 @@ use super::lifecycle::{LifecycleStore, UserAccess};
 use super::sqlite::{SqliteStore, map_err};
 use super::{StoreError, roles_from_names};
 
-const COLUMNS: [(&str, &str); 2] = [
+const COLUMNS: [(&str, &str); 3] = [
     (
         "tokens_valid_after",
         "ALTER TABLE users ADD COLUMN tokens_valid_after INTEGER NOT NULL DEFAULT 0",
@@ -15,6 +15,10 @@ const COLUMNS: [(&str, &str); 2] = [
     (
         "disabled",
         "ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0",
+    ),
+    (
+        "email_verified",
+        "ALTER TABLE users ADD COLUMN email_verified INTEGER NOT NULL DEFAULT 1",
     ),
 ];
 const HAS_COLUMN: &str = "SELECT 1 FROM pragma_table_info('users') WHERE name = ?1";

@@ -41,6 +41,9 @@ pub mod reset;
 mod reset_mysql;
 mod reset_sqlite;
 mod sqlite;
+pub mod verify;
+mod verify_mysql;
+mod verify_sqlite;
 
 pub use keys::{KeyStore, StoredKey};
 pub use lifecycle::{LifecycleStore, UserAccess};
@@ -48,6 +51,7 @@ pub use lockout::{LockoutStore, SigninFailures};
 pub use recent_signup::RecentSignupStore;
 pub use refresh::{AdminStore, NewRefreshToken, RefreshRow, RefreshStore, Rotation, UserSummary};
 pub use reset::ResetStore;
+pub use verify::VerifyStore;
 
 /// File name of the SQLite database inside the data directory.
 pub const SQLITE_FILE_NAME: &str = "authd.sqlite3";
@@ -90,6 +94,8 @@ pub struct NewUser {
     pub password_hash: String,
     /// Roles to grant (order and duplicates do not matter).
     pub roles: Vec<Role>,
+    /// `users.email_verified`: false only for a signup with email verification on.
+    pub email_verified: bool,
 }
 
 impl std::fmt::Debug for NewUser {
@@ -99,6 +105,7 @@ impl std::fmt::Debug for NewUser {
             .field("email", &self.email)
             .field("password_hash", &"<redacted>")
             .field("roles", &self.roles)
+            .field("email_verified", &self.email_verified)
             .finish()
     }
 }
@@ -148,6 +155,7 @@ pub trait Store:
     + RecentSignupStore
     + LifecycleStore
     + ResetStore
+    + VerifyStore
     + Send
     + Sync
     + 'static

@@ -68,8 +68,8 @@ const ROLES_BY_ID: &str = "SELECT u.id, r.name FROM users AS u
 const USERNAME_EXISTS: &str = "SELECT id FROM users WHERE username_key = ?";
 const EMAIL_EXISTS: &str = "SELECT id FROM users WHERE email_key = ?";
 const INSERT_USER: &str = "INSERT INTO users
-    (username, email, password, username_key, email_key, createdAt, updatedAt)
-    VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP())";
+    (username, email, password, username_key, email_key, email_verified, createdAt, updatedAt)
+    VALUES (?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP())";
 const INSERT_USER_ROLE: &str = "INSERT INTO user_roles (createdAt, updatedAt, roleId, userId)
     SELECT UTC_TIMESTAMP(), UTC_TIMESTAMP(), r.id, ? FROM roles AS r WHERE r.name = ?";
 const UPDATE_PASSWORD: &str =
@@ -150,6 +150,7 @@ impl MySqlStore {
             &new.password_hash,
             name_key.as_bytes(),
             mail_key.as_bytes(),
+            new.email_verified,
         );
         tx.exec_drop(INSERT_USER, values).await?;
         let id = tx

@@ -77,5 +77,8 @@ async fn setup(conn: &mut Conn) -> Result<(), StoreError> {
     super::lifecycle_mysql::migrate(conn).await?;
     conn.query_drop(super::reset_mysql::CREATE_PASSWORD_RESETS)
         .await
+        .map_err(map_err)?;
+    conn.query_drop(super::verify_mysql::CREATE_EMAIL_VERIFICATIONS)
+        .await
         .map_err(map_err)
 }

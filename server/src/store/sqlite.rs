@@ -90,8 +90,8 @@ const USERNAME_EXISTS: &str = "SELECT 1 FROM users WHERE username_key = ?1";
 const EMAIL_EXISTS: &str = "SELECT 1 FROM users WHERE email_key = ?1";
 
 const INSERT_USER: &str = concat!(
-    "INSERT INTO users (username, email, password, username_key, email_key, createdAt, updatedAt)
-    VALUES (?1, ?2, ?3, ?4, ?5, ",
+    "INSERT INTO users (username, email, password, username_key, email_key, email_verified,
+    createdAt, updatedAt) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ",
     now_sql!(),
     ", ",
     now_sql!(),
@@ -189,6 +189,8 @@ fn open_blocking(dir: &Path) -> Result<Connection, StoreError> {
     super::identity_sqlite::migrate(&tx)?;
     super::lifecycle_sqlite::migrate(&tx)?;
     tx.execute_batch(super::reset_sqlite::SCHEMA)
+        .map_err(map_err)?;
+    tx.execute_batch(super::verify_sqlite::SCHEMA)
         .map_err(map_err)?;
     super::keys_sqlite::ensure_table(&tx)?;
     tx.execute_batch(super::refresh_sqlite::SCHEMA)
@@ -297,7 +299,8 @@ fn create_blocking(conn: &mut Connection, new: &NewUser) -> Result<i64, CreateUs
             new.email,
             new.password_hash,
             username_key(&new.username),
-            email_key(&new.email)
+            email_key(&new.email),
+            new.email_verified
         ])
     });
     if let Err(e) = inserted {

@@ -10,6 +10,7 @@
 )]
 
 mod mysql;
+pub mod smtp;
 mod tokens;
 
 pub use mysql::{MysqlDb, mysql_base_url};
