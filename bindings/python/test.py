@@ -269,6 +269,9 @@ def error_codes():
     s.save_signin_response(signin_json(token_expiring_in(10)))
     revoked = SlowRefresher("", delay=0, error=ac.AuthcoreError.Refresh("http_403", "revoked"))
     raises_code("http_403", lambda: s.fresh_access_token(revoked, 60), ac.AuthcoreError.Refresh)
+    eq(s.is_signed_in(), False, "signed out once authd refused the refresh")
+    raises_code("not_signed_in", lambda: s.fresh_access_token(revoked, 60), ac.AuthcoreError.Session)
+    s.save_signin_response(signin_json(token_expiring_in(10)))
     crashing = SlowRefresher("", delay=0, error=OSError("connection reset"))
     raises_code("unexpected_callback_error", lambda: s.fresh_access_token(crashing, 60),
                 ac.AuthcoreError.Callback)

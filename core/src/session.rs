@@ -10,7 +10,7 @@ use crate::tokens::json::describe;
 
 mod machine;
 
-pub use machine::{Fresh, Landing, Refresh, SessionMachine};
+pub use machine::{Fresh, Landing, Refresh, SessionMachine, refresh_rejected};
 
 /// Largest authd response body a session reads.
 pub const MAX_RESPONSE_BYTES: usize = 64 * 1024;

@@ -193,6 +193,16 @@ impl AuthSession {
         Ok(self.current()?.is_some_and(|s| s.has_role(&role)))
     }
 
+    /// Reports that authd answered a request carrying this session's access token with 401 (the
+    /// token was revoked, or the account disabled): signs out like `sign_out`, so a later
+    /// `fresh_access_token` fails with `not_signed_in`. Fails with the store's error.
+    pub fn handle_unauthorized(&self) -> Result<(), AuthcoreError> {
+        self.with_store(|store| {
+            self.lock().machine.access_rejected();
+            store.remove(STORAGE_KEY.to_owned())
+        })
+    }
+
     /// Removes the session from the store. A refresh under way is not applied when it lands.
     /// Succeeds when already signed out, and clears an unreadable stored session.
     pub fn sign_out(&self) -> Result<(), AuthcoreError> {

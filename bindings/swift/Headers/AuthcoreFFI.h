@@ -331,6 +331,11 @@ RustBuffer uniffi_authcore_ffi_fn_method_authsession_access_token(uint64_t ptr, 
 RustBuffer uniffi_authcore_ffi_fn_method_authsession_current_user(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AUTHCORE_FFI_FN_METHOD_AUTHSESSION_HANDLE_UNAUTHORIZED
+#define UNIFFI_FFIDEF_UNIFFI_AUTHCORE_FFI_FN_METHOD_AUTHSESSION_HANDLE_UNAUTHORIZED
+void uniffi_authcore_ffi_fn_method_authsession_handle_unauthorized(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_AUTHCORE_FFI_FN_METHOD_AUTHSESSION_HAS_ROLE
 #define UNIFFI_FFIDEF_UNIFFI_AUTHCORE_FFI_FN_METHOD_AUTHSESSION_HAS_ROLE
 int8_t uniffi_authcore_ffi_fn_method_authsession_has_role(uint64_t ptr, RustBuffer role, RustCallStatus *_Nonnull out_status
@@ -833,6 +838,12 @@ uint16_t uniffi_authcore_ffi_checksum_method_authsession_access_token(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_AUTHCORE_FFI_CHECKSUM_METHOD_AUTHSESSION_CURRENT_USER
 #define UNIFFI_FFIDEF_UNIFFI_AUTHCORE_FFI_CHECKSUM_METHOD_AUTHSESSION_CURRENT_USER
 uint16_t uniffi_authcore_ffi_checksum_method_authsession_current_user(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AUTHCORE_FFI_CHECKSUM_METHOD_AUTHSESSION_HANDLE_UNAUTHORIZED
+#define UNIFFI_FFIDEF_UNIFFI_AUTHCORE_FFI_CHECKSUM_METHOD_AUTHSESSION_HANDLE_UNAUTHORIZED
+uint16_t uniffi_authcore_ffi_checksum_method_authsession_handle_unauthorized(void
     
 );
 #endif

@@ -111,6 +111,32 @@ impl SessionMachine {
         self.parsed = None;
     }
 
+    /// authd answered a protected route with 401: the access token was revoked (a password
+    /// change, a sign-out everywhere) or the account disabled. Signs out like
+    /// [`sign_out`](Self::sign_out): the binding removes the stored value.
+    pub fn access_rejected(&mut self) {
+        self.sign_out();
+    }
+
+    /// Ends flight `id`, whose refresh call failed with `code` (the binding's error code, `http_401`
+    /// for an HTTP status). Returns whether that failure signs out: authd answered 401 or 403 (the
+    /// refresh token's family was revoked, the account disabled) and the store, as re-read in
+    /// `stored`, still holds the session the flight refreshed. The binding then removes the
+    /// stored value.
+    pub fn refresh_failed(&mut self, id: u64, stored: Option<&str>, code: &str) -> bool {
+        let signs_out = refresh_rejected(code)
+            && self.flight_for(id).is_ok_and(|flight| {
+                self.current(stored).ok().flatten().is_some_and(|s| {
+                    s.user.id == flight.user_id && s.access_token == flight.access_token
+                })
+            });
+        self.end(id);
+        if signs_out {
+            self.sign_out();
+        }
+        signs_out
+    }
+
     /// Applies a refresh response the app fetched itself (outside any flight) to the stored
     /// session; returns what to write. When `for_user` is given, only that user's session is
     /// updated (`session_changed` otherwise).
@@ -269,6 +295,12 @@ impl SessionMachine {
             access_token,
         })
     }
+}
+
+/// Whether a refresh that failed with `code` means authd no longer accepts the session: HTTP 401
+/// or 403 (`http_401`, `http_403`).
+pub fn refresh_rejected(code: &str) -> bool {
+    matches!(code, "http_401" | "http_403")
 }
 
 #[cfg(test)]

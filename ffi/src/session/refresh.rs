@@ -9,7 +9,7 @@ use std::pin::Pin;
 use std::sync::{Arc, PoisonError};
 use std::task::{Context, Poll};
 
-use authcore::session::{Fresh, Refresh, STORAGE_KEY};
+use authcore::session::{Fresh, Refresh, STORAGE_KEY, refresh_rejected};
 use authcore::tokens::{Clock, SystemClock};
 
 use super::{AuthSession, State};
@@ -19,8 +19,8 @@ use crate::AuthcoreError;
 #[uniffi::export(with_foreign)]
 pub trait Refresher: Send + Sync {
     /// POSTs `body` (JSON) to `/api/auth/refreshtoken` and returns the response body (JSON).
-    /// Report failures as `AuthcoreError.Refresh` with a code of your choice (`http_403`,
-    /// `network`, …).
+    /// Report failures as `AuthcoreError.Refresh` with a code of your choice (`network`, …); an
+    /// HTTP status as `http_<status>`: `http_401` and `http_403` sign the session out.
     fn refresh(&self, body: String) -> Result<String, AuthcoreError>;
 }
 
@@ -30,7 +30,8 @@ pub trait Refresher: Send + Sync {
 #[async_trait::async_trait]
 pub trait AsyncRefresher: Send + Sync {
     /// POSTs `body` (JSON) to `/api/auth/refreshtoken` and returns the response body (JSON).
-    /// Report failures as `AuthcoreError.Refresh` with a code of your choice.
+    /// Report failures as `AuthcoreError.Refresh` with a code of your choice; an HTTP status as
+    /// `http_<status>`: `http_401` and `http_403` sign the session out.
     async fn refresh(&self, body: String) -> Result<String, AuthcoreError>;
 }
 
@@ -59,9 +60,10 @@ impl AuthSession {
                 Fresh::Lead(id) => {
                     let guard = FlightGuard::new(self, id);
                     let outcome = match self.refresh_body(id, min_ttl_seconds) {
-                        Ok(Refresh::Send(body)) => refresher
-                            .refresh(body)
-                            .and_then(|json| self.land(id, &json)),
+                        Ok(Refresh::Send(body)) => match refresher.refresh(body) {
+                            Ok(json) => self.land(id, &json),
+                            Err(e) => self.refused(id, e),
+                        },
                         Ok(Refresh::Adopt(token)) => Ok(token),
                         Err(e) => Err(e),
                     };
@@ -93,7 +95,7 @@ impl AuthSession {
                     let outcome = match self.refresh_body(id, min_ttl_seconds) {
                         Ok(Refresh::Send(body)) => match refresher.refresh(body).await {
                             Ok(json) => self.land(id, &json),
-                            Err(e) => Err(e),
+                            Err(e) => self.refused(id, e),
                         },
                         Ok(Refresh::Adopt(token)) => Ok(token),
                         Err(e) => Err(e),
@@ -140,6 +142,30 @@ impl AuthSession {
             store.set(STORAGE_KEY.to_owned(), landing.stored)?;
             Ok(landing.access_token)
         })
+    }
+
+    /// The refresh call of flight `id` failed with `error`: when authd refused it (`http_401`,
+    /// `http_403`) and the store still holds the session refreshed, signs out, in one store turn.
+    /// Returns `error`, or the store's error.
+    fn refused(&self, id: u64, error: AuthcoreError) -> Result<String, AuthcoreError> {
+        let AuthcoreError::Refresh { code, .. } = &error else {
+            return Err(error);
+        };
+        if !refresh_rejected(code) {
+            return Err(error);
+        }
+        self.with_store(|store| {
+            let stored = store.get(STORAGE_KEY.to_owned())?;
+            if self
+                .lock()
+                .machine
+                .refresh_failed(id, stored.as_deref(), code)
+            {
+                store.remove(STORAGE_KEY.to_owned())?;
+            }
+            Ok(())
+        })?;
+        Err(error)
     }
 
     /// Blocks until flight `id` has landed; its outcome, or `None` when it ended without one

@@ -80,8 +80,8 @@ impl Refresher for SlowRefresher {
         }
         if self.fail {
             return Err(AuthcoreError::Refresh {
-                code: "http_403".into(),
-                detail: "refresh token revoked".into(),
+                code: "http_503".into(),
+                detail: "authd unavailable".into(),
             });
         }
         Ok(format!(
@@ -132,10 +132,10 @@ fn waiters_receive_the_leaders_error_and_a_later_call_retries() {
     let results = call_concurrently(&session, &refresher, 6);
     assert_eq!(refresher.calls.load(Ordering::SeqCst), 1);
     for r in results {
-        assert_eq!(r.unwrap_err().code(), "http_403");
+        assert_eq!(r.unwrap_err().code(), "http_503");
     }
     let again = session.fresh_access_token(refresher.clone(), 60);
-    assert_eq!(again.unwrap_err().code(), "http_403");
+    assert_eq!(again.unwrap_err().code(), "http_503");
     assert_eq!(refresher.calls.load(Ordering::SeqCst), 2);
 }
 
@@ -573,4 +573,66 @@ fn cancelling_the_leading_future_releases_waiters_with_refresh_aborted() {
     let outcome = waiter.join().unwrap();
     assert_eq!(outcome.unwrap_err().code(), "refresh_aborted");
     assert_eq!(refresher.calls.load(Ordering::SeqCst), 1);
+}
+
+/// Refuses every refresh with `code`, counting calls.
+struct RefusingRefresher {
+    code: &'static str,
+    calls: AtomicUsize,
+}
+
+impl Refresher for RefusingRefresher {
+    fn refresh(&self, _body: String) -> Result<String, AuthcoreError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        Err(AuthcoreError::Refresh {
+            code: self.code.into(),
+            detail: "refused".into(),
+        })
+    }
+}
+
+#[test]
+fn a_refresh_refused_with_401_or_403_signs_out() {
+    for code in ["http_401", "http_403"] {
+        let session = signed_in(10);
+        let refresher = Arc::new(RefusingRefresher {
+            code,
+            calls: AtomicUsize::new(0),
+        });
+        let err = session.fresh_access_token(refresher.clone(), 60);
+        assert_eq!(err.unwrap_err().code(), code);
+        assert!(!session.is_signed_in().unwrap(), "{code}");
+        let again = session.fresh_access_token(refresher.clone(), 60);
+        assert_eq!(again.unwrap_err().code(), "not_signed_in");
+        assert_eq!(refresher.calls.load(Ordering::SeqCst), 1);
+    }
+}
+
+#[test]
+fn an_async_refresh_refused_with_403_signs_out() {
+    struct Refusing;
+    #[async_trait::async_trait]
+    impl AsyncRefresher for Refusing {
+        async fn refresh(&self, _body: String) -> Result<String, AuthcoreError> {
+            Err(AuthcoreError::Refresh {
+                code: "http_403".into(),
+                detail: "account disabled".into(),
+            })
+        }
+    }
+    let session = signed_in(10);
+    let err = block_on(session.fresh_access_token_async(Arc::new(Refusing), 60));
+    assert_eq!(err.unwrap_err().code(), "http_403");
+    assert!(!session.is_signed_in().unwrap());
+}
+
+#[test]
+fn an_access_token_rejected_with_401_signs_out() {
+    let session = signed_in(3600);
+    session.handle_unauthorized().unwrap();
+    assert!(!session.is_signed_in().unwrap());
+    let refresher = SlowRefresher::new(0, false);
+    let err = session.fresh_access_token(refresher.clone(), 60);
+    assert_eq!(err.unwrap_err().code(), "not_signed_in");
+    assert_eq!(refresher.calls.load(Ordering::SeqCst), 0);
 }

@@ -599,7 +599,8 @@ public protocol AsyncRefresher: AnyObject, Sendable {
     
     /**
      * POSTs `body` (JSON) to `/api/auth/refreshtoken` and returns the response body (JSON).
-     * Report failures as `AuthcoreError.Refresh` with a code of your choice.
+     * Report failures as `AuthcoreError.Refresh` with a code of your choice; an HTTP status as
+     * `http_<status>`: `http_401` and `http_403` sign the session out.
      */
     func refresh(body: String) async throws  -> String
     
@@ -663,7 +664,8 @@ open class AsyncRefresherImpl: AsyncRefresher, @unchecked Sendable {
     
     /**
      * POSTs `body` (JSON) to `/api/auth/refreshtoken` and returns the response body (JSON).
-     * Report failures as `AuthcoreError.Refresh` with a code of your choice.
+     * Report failures as `AuthcoreError.Refresh` with a code of your choice; an HTTP status as
+     * `http_<status>`: `http_401` and `http_403` sign the session out.
      */
 open func refresh(body: String)async throws  -> String  {
     return
@@ -856,6 +858,13 @@ public protocol AuthSessionProtocol: AnyObject, Sendable {
     func currentUser() throws  -> SessionUser?
     
     /**
+     * Reports that authd answered a request carrying this session's access token with 401 (the
+     * token was revoked, or the account disabled): signs out like `sign_out`, so a later
+     * `fresh_access_token` fails with `not_signed_in`. Fails with the store's error.
+     */
+    func handleUnauthorized() throws 
+    
+    /**
      * Whether the signed-in user holds `role`, by name (`admin`) or authority (`ROLE_ADMIN`);
      * `false` when signed out.
      */
@@ -1025,6 +1034,19 @@ open func currentUser()throws  -> SessionUser?  {
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
+}
+    
+    /**
+     * Reports that authd answered a request carrying this session's access token with 401 (the
+     * token was revoked, or the account disabled): signs out like `sign_out`, so a later
+     * `fresh_access_token` fails with `not_signed_in`. Fails with the store's error.
+     */
+open func handleUnauthorized()throws   {try rustCallWithError(FfiConverterTypeAuthcoreError_lift) {
+        uniffiCallStatus in
+    uniffi_authcore_ffi_fn_method_authsession_handle_unauthorized(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
 }
     
     /**
@@ -1236,8 +1258,8 @@ public protocol Refresher: AnyObject, Sendable {
     
     /**
      * POSTs `body` (JSON) to `/api/auth/refreshtoken` and returns the response body (JSON).
-     * Report failures as `AuthcoreError.Refresh` with a code of your choice (`http_403`,
-     * `network`, …).
+     * Report failures as `AuthcoreError.Refresh` with a code of your choice (`network`, …); an
+     * HTTP status as `http_<status>`: `http_401` and `http_403` sign the session out.
      */
     func refresh(body: String) throws  -> String
     
@@ -1300,8 +1322,8 @@ open class RefresherImpl: Refresher, @unchecked Sendable {
     
     /**
      * POSTs `body` (JSON) to `/api/auth/refreshtoken` and returns the response body (JSON).
-     * Report failures as `AuthcoreError.Refresh` with a code of your choice (`http_403`,
-     * `network`, …).
+     * Report failures as `AuthcoreError.Refresh` with a code of your choice (`network`, …); an
+     * HTTP status as `http_<status>`: `http_401` and `http_403` sign the session out.
      */
 open func refresh(body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeAuthcoreError_lift) {
@@ -2912,6 +2934,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_authcore_ffi_checksum_method_authsession_current_user() != 254) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_authcore_ffi_checksum_method_authsession_handle_unauthorized() != 4382) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_authcore_ffi_checksum_method_authsession_has_role() != 43770) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -2942,10 +2967,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_authcore_ffi_checksum_method_authsession_fresh_access_token_async() != 29413) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_authcore_ffi_checksum_method_asyncrefresher_refresh() != 39012) {
+    if (uniffi_authcore_ffi_checksum_method_asyncrefresher_refresh() != 35204) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_authcore_ffi_checksum_method_refresher_refresh() != 30344) {
+    if (uniffi_authcore_ffi_checksum_method_refresher_refresh() != 8604) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_authcore_ffi_checksum_method_tokenstore_get() != 60436) {

@@ -183,3 +183,78 @@ fn signed_out_unreadable_and_refresh_tokenless_sessions_fail_with_their_codes() 
     let e = m.apply_refresh(None, &refreshed(1, 5, "r"), Some(1));
     assert_eq!(e.unwrap_err().code(), "session_changed");
 }
+
+#[test]
+fn an_access_token_rejected_with_401_signs_out_and_a_flight_under_way_will_not_land() {
+    let (mut m, stored) = signed_in(1_000);
+    let Fresh::Lead(id) = m.fresh(Some(&stored), 950, 60).unwrap() else {
+        panic!("expected to lead")
+    };
+    m.access_rejected();
+    // The binding removed the stored value.
+    assert!(matches!(
+        m.fresh(None, 950, 60),
+        Err(SessionError::NotSignedIn)
+    ));
+    assert!(matches!(
+        m.land(id, Some(&stored), &refreshed(1, 5_000, "r2")),
+        Err(SessionError::Changed)
+    ));
+}
+
+#[test]
+fn a_refresh_refused_with_401_or_403_signs_out_other_failures_do_not() {
+    for (code, signs_out) in [
+        ("http_401", true),
+        ("http_403", true),
+        ("http_500", false),
+        ("network", false),
+    ] {
+        let (mut m, stored) = signed_in(1_000);
+        let Fresh::Lead(id) = m.fresh(Some(&stored), 950, 60).unwrap() else {
+            panic!("expected to lead")
+        };
+        assert_eq!(
+            m.refresh_failed(id, Some(&stored), code),
+            signs_out,
+            "{code}"
+        );
+        assert!(!m.in_flight(id));
+        // The flight ended: the next call leads a new one.
+        let Fresh::Lead(next) = m.fresh(Some(&stored), 950, 60).unwrap() else {
+            panic!("expected to lead")
+        };
+        assert!(m.refresh_body(next, Some(&stored), 950, 60).is_ok());
+    }
+}
+
+#[test]
+fn a_refused_refresh_keeps_a_session_that_changed_meanwhile() {
+    // Another process refreshed the same user's session: its new tokens stay.
+    let (mut m, stored) = signed_in(1_000);
+    let Fresh::Lead(id) = m.fresh(Some(&stored), 950, 60).unwrap() else {
+        panic!("expected to lead")
+    };
+    let mut other = SessionMachine::new();
+    let rotated = other
+        .apply_refresh(Some(&stored), &refreshed(1, 5_000, "r2"), None)
+        .unwrap()
+        .stored;
+    assert!(!m.refresh_failed(id, Some(&rotated), "http_401"));
+    // Another user signed in meanwhile: kept too.
+    let (mut m, stored) = signed_in(1_000);
+    let Fresh::Lead(id) = m.fresh(Some(&stored), 950, 60).unwrap() else {
+        panic!("expected to lead")
+    };
+    let (_, second) = SessionMachine::new()
+        .sign_in(&signin(2, 5_000, "s1"))
+        .unwrap();
+    assert!(!m.refresh_failed(id, Some(&second), "http_403"));
+    // This machine signed in again meanwhile: the old flight's refusal does not sign it out.
+    let (mut m, stored) = signed_in(1_000);
+    let Fresh::Lead(id) = m.fresh(Some(&stored), 950, 60).unwrap() else {
+        panic!("expected to lead")
+    };
+    let (_, again) = m.sign_in(&signin(1, 1_000, "r9")).unwrap();
+    assert!(!m.refresh_failed(id, Some(&again), "http_401"));
+}

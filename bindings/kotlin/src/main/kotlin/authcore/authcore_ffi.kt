@@ -787,6 +787,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_authcore_ffi_checksum_method_authsession_current_user(
     ): Int
+    external fun uniffi_authcore_ffi_checksum_method_authsession_handle_unauthorized(
+    ): Int
     external fun uniffi_authcore_ffi_checksum_method_authsession_has_role(
     ): Int
     external fun uniffi_authcore_ffi_checksum_method_authsession_headers(
@@ -863,6 +865,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_authcore_ffi_fn_method_authsession_current_user(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_authcore_ffi_fn_method_authsession_handle_unauthorized(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_authcore_ffi_fn_method_authsession_has_role(`ptr`: Long,`role`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
     external fun uniffi_authcore_ffi_fn_method_authsession_headers(`ptr`: Long,`style`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1085,6 +1089,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_authcore_ffi_checksum_method_authsession_current_user() and 0xFFFF) != 254) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_authcore_ffi_checksum_method_authsession_handle_unauthorized() and 0xFFFF) != 4382) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_authcore_ffi_checksum_method_authsession_has_role() and 0xFFFF) != 43770) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1115,10 +1122,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_authcore_ffi_checksum_method_authsession_fresh_access_token_async() and 0xFFFF) != 29413) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_authcore_ffi_checksum_method_asyncrefresher_refresh() and 0xFFFF) != 39012) {
+    if ((lib.uniffi_authcore_ffi_checksum_method_asyncrefresher_refresh() and 0xFFFF) != 35204) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_authcore_ffi_checksum_method_refresher_refresh() and 0xFFFF) != 30344) {
+    if ((lib.uniffi_authcore_ffi_checksum_method_refresher_refresh() and 0xFFFF) != 8604) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_authcore_ffi_checksum_method_tokenstore_get() and 0xFFFF) != 60436) {
@@ -1714,7 +1721,8 @@ public interface AsyncRefresher {
     
     /**
      * POSTs `body` (JSON) to `/api/auth/refreshtoken` and returns the response body (JSON).
-     * Report failures as `AuthcoreError.Refresh` with a code of your choice.
+     * Report failures as `AuthcoreError.Refresh` with a code of your choice; an HTTP status as
+     * `http_<status>`: `http_401` and `http_403` sign the session out.
      */
     suspend fun `refresh`(`body`: kotlin.String): kotlin.String
     
@@ -1829,7 +1837,8 @@ open class AsyncRefresherImpl: Disposable, AutoCloseable, AsyncRefresher
     
     /**
      * POSTs `body` (JSON) to `/api/auth/refreshtoken` and returns the response body (JSON).
-     * Report failures as `AuthcoreError.Refresh` with a code of your choice.
+     * Report failures as `AuthcoreError.Refresh` with a code of your choice; an HTTP status as
+     * `http_<status>`: `http_401` and `http_403` sign the session out.
      */
     @Throws(AuthcoreException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -2089,6 +2098,13 @@ public interface AuthSessionInterface {
     fun `currentUser`(): SessionUser?
     
     /**
+     * Reports that authd answered a request carrying this session's access token with 401 (the
+     * token was revoked, or the account disabled): signs out like `sign_out`, so a later
+     * `fresh_access_token` fails with `not_signed_in`. Fails with the store's error.
+     */
+    fun `handleUnauthorized`()
+    
+    /**
      * Whether the signed-in user holds `role`, by name (`admin`) or authority (`ROLE_ADMIN`);
      * `false` when signed out.
      */
@@ -2318,6 +2334,24 @@ open class AuthSession: Disposable, AutoCloseable, AuthSessionInterface
     }
     )
     }
+    
+
+    
+    /**
+     * Reports that authd answered a request carrying this session's access token with 401 (the
+     * token was revoked, or the account disabled): signs out like `sign_out`, so a later
+     * `fresh_access_token` fails with `not_signed_in`. Fails with the store's error.
+     */
+    @Throws(AuthcoreException::class)override fun `handleUnauthorized`()
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(AuthcoreException) { _status ->
+    UniffiLib.uniffi_authcore_ffi_fn_method_authsession_handle_unauthorized(
+        it,
+        _status)
+}
+    }
+    
     
 
     
@@ -2665,8 +2699,8 @@ public interface Refresher {
     
     /**
      * POSTs `body` (JSON) to `/api/auth/refreshtoken` and returns the response body (JSON).
-     * Report failures as `AuthcoreError.Refresh` with a code of your choice (`http_403`,
-     * `network`, …).
+     * Report failures as `AuthcoreError.Refresh` with a code of your choice (`network`, …); an
+     * HTTP status as `http_<status>`: `http_401` and `http_403` sign the session out.
      */
     fun `refresh`(`body`: kotlin.String): kotlin.String
     
@@ -2780,8 +2814,8 @@ open class RefresherImpl: Disposable, AutoCloseable, Refresher
     
     /**
      * POSTs `body` (JSON) to `/api/auth/refreshtoken` and returns the response body (JSON).
-     * Report failures as `AuthcoreError.Refresh` with a code of your choice (`http_403`,
-     * `network`, …).
+     * Report failures as `AuthcoreError.Refresh` with a code of your choice (`network`, …); an
+     * HTTP status as `http_<status>`: `http_401` and `http_403` sign the session out.
      */
     @Throws(AuthcoreException::class)override fun `refresh`(`body`: kotlin.String): kotlin.String {
             return FfiConverterString.lift(

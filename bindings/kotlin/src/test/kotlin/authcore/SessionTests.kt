@@ -177,7 +177,23 @@ class SessionTests(private val h: Harness) {
                     }.awaitAll()
                 }
                 assertEq(calls.get(), 1, "refresh calls")
-                assertEq(codes.toSet(), setOf("http_403"), "codes")
+                // A caller that starts after the refusal finds the session signed out.
+                assertEq(codes.toSet() - "not_signed_in", setOf("http_403"), "codes")
+                // authd refused the refresh (a revoked family, a disabled account): signed out.
+                assertEq(s.isSignedIn(), false, "signed in after http_403")
+                assertThrows<AuthcoreException.Session>("not_signed_in") { s.freshAccessToken(refresher, 60) }
+                assertEq(calls.get(), 1, "refresh calls after sign-out")
+            }
+        }
+
+        h.test("an access token rejected with 401 signs out") {
+            AuthSession(memoryTokenStore()).use { s ->
+                s.saveSigninResponse(signinJson(tokenExpiringIn(3600)))
+                s.handleUnauthorized()
+                assertEq(s.isSignedIn(), false, "signed in after handleUnauthorized")
+                assertThrows<AuthcoreException.Session>("not_signed_in") {
+                    s.freshAccessToken(CountingRefresher("x"), 60)
+                }
             }
         }
 
