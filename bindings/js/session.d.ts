@@ -19,7 +19,9 @@ export declare class AuthSession extends WasmAuthSession {
    * call. Rejects with `AuthcoreError` `not_signed_in`, `no_refresh_token`, `invalid_response`,
    * `session_changed` (signed out, or another user signed in, during the refresh: the response is
    * discarded), or with whatever `refreshFn` threw. A failed refresh leaves the stored session as it
-   * was; the next call tries again.
+   * was and the next call tries again, except when `refreshFn` threw an error whose `status` is 401
+   * or 403 (or whose `code` is `http_401` or `http_403`): authd refused the refresh token (revoked,
+   * account disabled), so the session is signed out and the next call rejects with `not_signed_in`.
    */
   freshAccessToken(refreshFn: RefreshFn, minTtlSeconds?: number): Promise<string>;
 }

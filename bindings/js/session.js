@@ -44,6 +44,9 @@ async function exclusive(key, fn) {
   });
 }
 
+// The refresh call's error as the core's code: `http_<status>`, or its own `code`.
+const httpCode = (e) => (typeof e?.status === 'number' ? `http_${e.status}` : `${e?.code}`);
+
 export class AuthSession extends WasmAuthSession {
   /** @type {Promise<string> | null} */
   #refreshing = null;
@@ -85,10 +88,17 @@ export class AuthSession extends WasmAuthSession {
     if (step.token !== undefined) return Promise.resolve(step.token);
     if (step.join !== undefined) return this.#refreshing;
     const flight = step.lead;
+    let failed;
     const refresh = async () => {
       const next = this.refreshBody(flight, minTtlSeconds);
       if (next.token !== undefined) return next.token;
-      const response = await refreshFn(next.body);
+      let response;
+      try {
+        response = await refreshFn(next.body);
+      } catch (error) {
+        failed = httpCode(error);
+        throw error;
+      }
       return this.landRefresh(flight, response);
     };
     const refreshing = (async () => {
@@ -97,7 +107,7 @@ export class AuthSession extends WasmAuthSession {
         await null;
         return await (this.#crossTab ? exclusive(this.storageKey, refresh) : refresh());
       } finally {
-        this.endRefresh(flight);
+        this.endRefresh(flight, failed);
         if (this.#refreshing === refreshing) this.#refreshing = null;
       }
     })();

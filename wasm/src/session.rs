@@ -63,7 +63,9 @@ export type HeaderStyle = "both" | "accessToken" | "bearer";
 
 /**
  * Performs the refresh call: receives the JSON request body (`{"refreshToken":"…"}`) and resolves
- * to the response body, as text or parsed. Rejecting rejects every waiting `freshAccessToken` call.
+ * to the response body, as text or parsed. Rejecting rejects every waiting `freshAccessToken` call;
+ * rejecting with an error whose `status` is authd's 401 or 403 (or whose `code` is `http_401` or
+ * `http_403`) also signs the session out.
  */
 export type RefreshFn = (body: string) => Promise<string | RefreshResponse> | string | RefreshResponse;
 "#;
@@ -324,6 +326,15 @@ impl AuthSession {
         Ok(self.storage.remove_item(&self.key)?)
     }
 
+    /// Reports that authd answered a request carrying this session's access token with 401 (the
+    /// token was revoked, or the account disabled): signs out like `signOut`, so a later
+    /// `freshAccessToken` rejects with `not_signed_in`.
+    #[wasm_bindgen(js_name = handleUnauthorized)]
+    pub fn handle_unauthorized(&self) -> Result<(), BindingError> {
+        self.machine.borrow_mut().access_rejected();
+        Ok(self.storage.remove_item(&self.key)?)
+    }
+
     /// `freshAccessToken`'s first step (package-internal): `{token}` when fresh enough, `{join}`
     /// with the flight under way, or `{lead}` with a new flight.
     #[wasm_bindgen(js_name = beginRefresh, skip_typescript)]
@@ -379,10 +390,20 @@ impl AuthSession {
         Ok(landing.access_token)
     }
 
-    /// Ends a flight that did not land (package-internal): the refresh call failed.
+    /// Ends a flight that did not land (package-internal). `failed` is the refresh call's error
+    /// code (`http_<status>`) when it failed: authd's 401 or 403 signs the session out.
     #[wasm_bindgen(js_name = endRefresh, skip_typescript)]
-    pub fn end_refresh(&self, flight: f64) -> Result<(), BindingError> {
-        self.machine.borrow_mut().end(flight_id(flight)?);
+    pub fn end_refresh(&self, flight: f64, failed: Option<String>) -> Result<(), BindingError> {
+        let id = flight_id(flight)?;
+        let stored = self.stored().ok().flatten();
+        let code = failed.unwrap_or_default();
+        if self
+            .machine
+            .borrow_mut()
+            .refresh_failed(id, stored.as_deref(), &code)
+        {
+            self.storage.remove_item(&self.key)?;
+        }
         Ok(())
     }
 }

@@ -196,6 +196,52 @@ describe('freshAccessToken (single flight)', () => {
     assert.equal(await s.freshAccessToken(async () => next), next.accessToken);
   });
 
+  for (const [name, thrown] of [
+    ['status 401', Object.assign(new Error('refresh: 401'), { status: 401 })],
+    ['status 403', Object.assign(new Error('refresh: 403'), { status: 403 })],
+    ['code http_403', Object.assign(new Error('refresh: 403'), { code: 'http_403' })],
+  ]) {
+    test(`a refresh refused by authd (${name}) signs out; the next call is not_signed_in`, async () => {
+      const storage = new MemoryStorage();
+      const s = new AuthSession(storage);
+      s.saveSigninResponse(signinResponse({ ttl: 5 }));
+      let count = 0;
+      const refusing = async () => {
+        count += 1;
+        await null;
+        throw thrown;
+      };
+      const results = await Promise.allSettled([1, 2].map(() => s.freshAccessToken(refusing)));
+      assert.equal(count, 1);
+      for (const r of results) assert.equal(r.reason, thrown);
+      assert.equal(s.isSignedIn, false);
+      assert.equal(storage.length, 0);
+      await assert.rejects(s.freshAccessToken(refusing), code('not_signed_in'));
+      assert.equal(count, 1);
+    });
+  }
+
+  test('a refresh failing with status 500 keeps the session', async () => {
+    const s = new AuthSession(new MemoryStorage());
+    const first = signinResponse({ ttl: 5 });
+    s.saveSigninResponse(first);
+    const failing = async () => {
+      throw Object.assign(new Error('refresh: 500'), { status: 500 });
+    };
+    await assert.rejects(s.freshAccessToken(failing), /500/);
+    assert.equal(s.accessToken, first.accessToken);
+  });
+
+  test('handleUnauthorized (authd answered 401) signs out; freshAccessToken is not_signed_in', async () => {
+    const storage = new MemoryStorage();
+    const s = new AuthSession(storage);
+    s.saveSigninResponse(signinResponse({ ttl: 3600 }));
+    s.handleUnauthorized();
+    assert.equal(s.isSignedIn, false);
+    assert.equal(storage.length, 0);
+    await assert.rejects(s.freshAccessToken(() => assert.fail('no refresh when signed out')), code('not_signed_in'));
+  });
+
   test('a refreshFn that throws synchronously rejects and does not wedge the flight', async () => {
     const s = new AuthSession(new MemoryStorage());
     s.saveSigninResponse(signinResponse({ ttl: 5 }));
