@@ -18,6 +18,7 @@ pub(super) const CREATE_REFRESH_TOKENS: &str = "CREATE TABLE IF NOT EXISTS `refr
   `revoked_at` bigint DEFAULT NULL,
   `createdAt` datetime NOT NULL,
   `family_expires_at` bigint DEFAULT NULL,
+  `reissues` int NOT NULL DEFAULT 0,
   PRIMARY KEY (`id`),
   UNIQUE KEY `refresh_tokens_hash` (`token_hash`),
   KEY `refresh_tokens_family` (`family_id`),
@@ -59,19 +60,37 @@ const HAS_FAMILY_EXPIRY: &str = "SELECT COUNT(*) FROM information_schema.COLUMNS
 const ADD_FAMILY_EXPIRY: &str =
     "ALTER TABLE refresh_tokens ADD COLUMN family_expires_at bigint DEFAULT NULL";
 
+const HAS_REISSUES: &str = "SELECT COUNT(*) FROM information_schema.COLUMNS
+    WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'refresh_tokens'
+      AND COLUMN_NAME = 'reissues'";
+
+const ADD_REISSUES: &str = "ALTER TABLE refresh_tokens ADD COLUMN reissues int NOT NULL DEFAULT 0";
+
+/// Claims one re-issue of a rotated token: a write to the presented token's own row, so that
+/// re-issues racing on several Galera nodes conflict at certification (the loser is retried and
+/// sees the new count) instead of each reading room under the cap.
+const CLAIM_REISSUE: &str =
+    "UPDATE refresh_tokens SET reissues = reissues + 1 WHERE token_hash = ? AND reissues < ?";
+
 /// MySQL's "duplicate column name" (another instance migrated first).
 const ER_DUP_FIELDNAME: u16 = 1060;
 
-/// Adds `family_expires_at` to a table created before families had a lifetime cap.
+/// Adds `family_expires_at` (families' lifetime cap) and `reissues` (the re-issue claim) to a
+/// table created before them.
 pub(super) async fn migrate(pool: &mysql_async::Pool) -> Result<(), StoreError> {
     bounded(async {
         let mut conn = pool.get_conn().await.map_err(map_err)?;
-        let present: Option<i64> = conn.query_first(HAS_FAMILY_EXPIRY).await.map_err(map_err)?;
-        if present.unwrap_or(0) == 0 {
-            match conn.query_drop(ADD_FAMILY_EXPIRY).await {
-                Ok(()) => {}
-                Err(MyError::Server(e)) if e.code == ER_DUP_FIELDNAME => {}
-                Err(e) => return Err(map_err(e)),
+        for (has, add) in [
+            (HAS_FAMILY_EXPIRY, ADD_FAMILY_EXPIRY),
+            (HAS_REISSUES, ADD_REISSUES),
+        ] {
+            let present: Option<i64> = conn.query_first(has).await.map_err(map_err)?;
+            if present.unwrap_or(0) == 0 {
+                match conn.query_drop(add).await {
+                    Ok(()) => {}
+                    Err(MyError::Server(e)) if e.code == ER_DUP_FIELDNAME => {}
+                    Err(e) => return Err(map_err(e)),
+                }
             }
         }
         Ok(())
@@ -234,6 +253,11 @@ impl MySqlStore {
             .exec_first(LIVE_IN_FAMILY, (row.family_id.as_str(), now))
             .await?;
         if !retry || live.unwrap_or(0) >= max_live {
+            tx.rollback().await?;
+            return Ok(Rotation::Refused(Some(row)));
+        }
+        tx.exec_drop(CLAIM_REISSUE, (hash, max_live)).await?;
+        if tx.affected_rows() != 1 {
             tx.rollback().await?;
             return Ok(Rotation::Refused(Some(row)));
         }
