@@ -2,9 +2,10 @@
 
 use std::process::ExitCode;
 
+use authcore_server::cli::keys::{self, KeysCommand};
+use authcore_server::cli::user;
 use authcore_server::cli::{Cli, Command, UserCommand};
-use authcore_server::token_keys::{self, KeysCommand};
-use authcore_server::{Config, bootstrap, telemetry};
+use authcore_server::{Config, telemetry};
 use clap::Parser;
 
 /// mimalloc returns freed pages to the OS; with glibc's allocator, RSS stayed ~100 MB after five
@@ -43,7 +44,7 @@ fn main() -> ExitCode {
             }
         }
         Some(Command::Keys(KeysCommand::Rotate(args))) => {
-            match runtime.block_on(token_keys::rotate_command(args)) {
+            match runtime.block_on(keys::rotate_command(args)) {
                 Ok(kid) => {
                     println!("{kid}");
                     ExitCode::SUCCESS
@@ -55,7 +56,7 @@ fn main() -> ExitCode {
             }
         }
         Some(Command::User(UserCommand::Create(args))) => {
-            match runtime.block_on(bootstrap::create_user_command(args)) {
+            match runtime.block_on(user::create_user_command(args)) {
                 Ok(summary) => {
                     println!("{summary}");
                     ExitCode::SUCCESS

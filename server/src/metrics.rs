@@ -7,18 +7,14 @@
 //! route table (pointer-cheap `&'static str` comparisons), one atomic add and one histogram
 //! observation (a short per-route lock) — no allocation and no label hashing on the hot path.
 
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 use std::time::Duration;
 
-use http::StatusCode;
 use prometheus_client::encoding::text::encode;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
-
-use crate::http::router;
-use crate::limits::Action;
 
 /// `Content-Type` of `/metrics`.
 pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
@@ -75,7 +71,7 @@ fn build() -> Metrics {
     let latency = Family::<[(&'static str, &'static str); 1], Histogram, fn() -> Histogram>::new_with_constructor(
         latency_histogram,
     );
-    let mut labels: Vec<&'static str> = router::all_routes().into_iter().map(|(_, p)| p).collect();
+    let mut labels: Vec<&'static str> = ROUTE_LABELS.get().cloned().unwrap_or_default();
     labels.sort_unstable();
     labels.dedup();
     labels.push(UNMATCHED);
@@ -108,8 +104,7 @@ fn build() -> Metrics {
         signin_failures.clone(),
     );
     let limited = Family::<ActionLabel, Counter>::default();
-    let rate_limited = [Action::Signin, Action::Signup, Action::Refresh]
-        .map(|a| limited.get_or_create_owned(&[("action", a.label())]));
+    let rate_limited = RATE_LIMITED_ACTIONS.map(|a| limited.get_or_create_owned(&[("action", a)]));
     registry.register(
         "rate_limited",
         "Requests refused with 429 by the abuse limits, by action",
@@ -160,13 +155,22 @@ fn build() -> Metrics {
 
 static METRICS: LazyLock<Metrics> = LazyLock::new(build);
 
-/// Registers every metric now (so the first request does not pay for it).
-pub fn init() {
+/// The route labels requests are counted under (given by [`init`]).
+static ROUTE_LABELS: OnceLock<Vec<&'static str>> = OnceLock::new();
+
+/// The labels of rate-limited actions.
+pub const RATE_LIMITED_ACTIONS: [&str; 3] = ["signin", "signup", "refresh"];
+
+/// Registers every metric now, with one series per label of `routes` plus [`UNMATCHED`] (so the
+/// first request does not pay for it). Only the first call's routes count.
+pub fn init(routes: Vec<&'static str>) {
+    let _ = ROUTE_LABELS.set(routes);
     LazyLock::force(&METRICS);
 }
 
-/// Counts one answered request of `route` (a label from [`router::label`]).
-pub fn observe_request(route: &'static str, status: StatusCode, elapsed: Duration) {
+/// Counts one answered request of `route` (one of the labels given to [`init`]) with HTTP
+/// `status`.
+pub fn observe_request(route: &'static str, status: u16, elapsed: Duration) {
     let metrics = &*METRICS;
     let Some(entry) = metrics
         .routes
@@ -176,13 +180,12 @@ pub fn observe_request(route: &'static str, status: StatusCode, elapsed: Duratio
     else {
         return;
     };
-    let code = status.as_u16();
-    match STATUSES.iter().position(|(s, _)| *s == code) {
+    match STATUSES.iter().position(|(s, _)| *s == status) {
         Some(i) => entry.by_status.get(i).unwrap_or(&entry.other_status).inc(),
         None => entry.other_status.inc(),
     };
     entry.latency.observe(elapsed.as_secs_f64());
-    if status == StatusCode::SERVICE_UNAVAILABLE {
+    if status == 503 {
         metrics.store_unavailable.inc();
     }
 }
@@ -192,14 +195,10 @@ pub fn signin_failed() {
     METRICS.signin_failures.inc();
 }
 
-/// Counts a 429 of the abuse limits.
-pub fn rate_limited(action: Action) {
-    let index = match action {
-        Action::Signin => 0,
-        Action::Signup => 1,
-        Action::Refresh => 2,
-    };
-    if let Some(counter) = METRICS.rate_limited.get(index) {
+/// Counts a 429 of the abuse limits for `action` (one of [`RATE_LIMITED_ACTIONS`]).
+pub fn rate_limited(action: &str) {
+    let index = RATE_LIMITED_ACTIONS.iter().position(|a| *a == action);
+    if let Some(counter) = index.and_then(|i| METRICS.rate_limited.get(i)) {
         counter.inc();
     }
 }
@@ -229,17 +228,4 @@ pub fn render() -> Result<String, std::fmt::Error> {
     let mut text = String::with_capacity(16 * 1024);
     encode(&mut text, &METRICS.registry)?;
     Ok(text)
-}
-
-/// `GET /metrics`.
-pub fn response() -> http::Response<crate::http::responses::Body> {
-    let Ok(text) = render() else {
-        return crate::http::responses::internal_error();
-    };
-    let mut response = http::Response::new(http_body_util::Full::new(bytes::Bytes::from(text)));
-    response.headers_mut().insert(
-        http::header::CONTENT_TYPE,
-        http::HeaderValue::from_static(CONTENT_TYPE),
-    );
-    response
 }

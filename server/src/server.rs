@@ -34,13 +34,13 @@ use tower_http::LatencyUnit;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+use crate::app::AppState;
+use crate::app::{bootstrap, token_keys};
 use crate::config::{Config, ConfigError};
-use crate::database::{Database, StoreTarget};
-use crate::http::{cors, router};
-use crate::limits::PeerAddr;
-use crate::state::AppState;
 use crate::store::StoreError;
-use crate::{bootstrap, token_keys};
+use crate::store::database::{Database, StoreTarget};
+use crate::transport::client_ip::PeerAddr;
+use crate::transport::{cors, router};
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +54,15 @@ pub enum ServeError {
     /// Listening failed.
     #[error("cannot listen: {0}")]
     Io(#[from] std::io::Error),
+}
+
+impl From<crate::app::token_keys::KeysError> for ServeError {
+    fn from(e: crate::app::token_keys::KeysError) -> ServeError {
+        match e {
+            crate::app::token_keys::KeysError::Store(e) => ServeError::Store(e),
+            other => ServeError::Config(ConfigError(other.to_string())),
+        }
+    }
 }
 
 /// A server accepting connections in the background.
@@ -92,7 +101,7 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<RunningServe
     let db = Database::connect(target, config.store_timeout).await?;
     let keys = token_keys::start(keys, &config, &db).await?;
     let state = Arc::new(AppState::build(&config, keys, db)?);
-    crate::metrics::init();
+    crate::metrics::init(crate::transport::router::metric_labels());
     if let Some(admin) = config.bootstrap_admin.clone() {
         let db = state.db.clone();
         tokio::spawn(bootstrap::run_at_startup(
@@ -193,11 +202,11 @@ fn connection_cap(configured: usize, file_limit: Option<u64>) -> usize {
 /// Answers a connection past the cap with 503 and closes it.
 async fn refuse(mut stream: tokio::net::TcpStream) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    const BODY: &str = crate::http::responses::bodies::UNAVAILABLE;
+    const BODY: &str = crate::transport::responses::bodies::UNAVAILABLE;
     let head = format!(
         "HTTP/1.1 503 Service Unavailable\r\ncontent-type: {}\r\nretry-after: 1\r\n\
          access-control-allow-headers: {}\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{BODY}",
-        crate::http::responses::JSON_TYPE,
+        crate::transport::responses::JSON_TYPE,
         cors::SEED_ALLOW_HEADERS,
         BODY.len()
     );
@@ -278,7 +287,7 @@ async fn accept_loop(
                         continue;
                     };
                     let _ = stream.set_nodelay(true);
-                    // The peer address, for the per-client limits (see `limits::client_ip`).
+                    // The peer address, for the per-client limits (see `transport::client_ip`).
                     let service = tower::ServiceExt::map_request(
                         service.clone(),
                         move |mut req: Request<Incoming>| {

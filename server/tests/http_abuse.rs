@@ -7,7 +7,7 @@ mod http_common;
 
 use std::time::Duration;
 
-use authcore_server::limits::LimitsConfig;
+use authcore_server::config::limits::LimitsConfig;
 use http_common::{Backend, PASSWORD, Resp, TestServer};
 use serde_json::json;
 

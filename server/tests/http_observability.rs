@@ -4,7 +4,7 @@
 
 mod http_common;
 
-use authcore_server::limits::LimitsConfig;
+use authcore_server::config::limits::LimitsConfig;
 use http_common::{Backend, JSON_TYPE, TestServer};
 use prometheus_parse::{Scrape, Value};
 

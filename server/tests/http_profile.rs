@@ -6,7 +6,7 @@ mod http_common;
 
 use std::time::{Duration, Instant};
 
-use authcore_server::profile::ProfileKind;
+use authcore_server::app::profile::ProfileKind;
 use http_common::{Backend, PASSWORD, TestServer};
 
 on_both_backends!(

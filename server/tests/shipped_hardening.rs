@@ -610,7 +610,7 @@ fn debug_output_never_shows_the_database_password() {
         debug.contains("mysql://authd:<redacted>@db.internal:3306/auth"),
         "{debug}"
     );
-    let target = authcore_server::database::StoreTarget {
+    let target = authcore_server::store::database::StoreTarget {
         database_url: Some(url),
         data_dir: dir.path().to_path_buf(),
         pool_size: 2,
@@ -712,7 +712,7 @@ async fn families_end_at_their_lifetime_cap(backend: Backend) {
     )
     .await
     .unwrap();
-    let default_cap = authcore_server::refresh_config::DEFAULT_FAMILY_LIFETIME_SECONDS;
+    let default_cap = authcore_server::config::refresh::DEFAULT_FAMILY_LIFETIME_SECONDS;
     assert!(
         (before + default_cap..=now() + default_cap).contains(&cap),
         "{cap}"

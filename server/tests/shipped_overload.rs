@@ -363,7 +363,7 @@ async fn strict_profile_hides_weak_hashes_in_signin_time(backend: Backend) {
     let _alone = QUIET.write().await;
     // One setting changed: the strict profile.
     let srv = start_shipped_with(backend, |c| {
-        c.profile = authcore_server::profile::ProfileKind::Strict;
+        c.profile = authcore_server::app::profile::ProfileKind::Strict;
     })
     .await;
     // Seven users whose hashes are still the seed's cost-8 `$2a$` (written by SQL), three wrong

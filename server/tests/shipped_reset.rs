@@ -8,7 +8,7 @@ mod http_common;
 
 use std::time::{Duration, Instant};
 
-use authcore_server::reset_mail::ResetMailConfig;
+use authcore_server::config::mail::ResetMailConfig;
 use http_common::smtp::{Smtp, token_in};
 use http_common::{Backend, MysqlDb, PASSWORD, TestServer, shipped_config};
 use serde_json::json;

@@ -9,7 +9,7 @@ mod http_common;
 use std::time::Duration;
 
 use authcore_server::Config;
-use authcore_server::reset_mail::ResetMailConfig;
+use authcore_server::config::mail::ResetMailConfig;
 use http_common::smtp::Smtp;
 use http_common::{Backend, MysqlDb, PASSWORD, TestServer, shipped_config};
 use serde_json::json;

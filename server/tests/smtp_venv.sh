@@ -6,6 +6,10 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 VENV="$TARGET_DIR/venv-aiosmtpd"
+# Tests run in parallel: one creates the venv while the others wait for it.
+mkdir -p "$TARGET_DIR"
+exec 9>"$TARGET_DIR/venv-aiosmtpd.lock"
+flock 9
 if ! "$VENV/bin/python" -c 'import aiosmtpd' 2>/dev/null; then
   python3 -m venv "$VENV" >&2
   "$VENV/bin/pip" install --quiet --disable-pip-version-check 'aiosmtpd==1.4.6' >&2

@@ -126,7 +126,9 @@ async fn database_made_by_the_seed_is_adopted_despite_duplicates() {
         .with_ansi(false)
         .finish();
     let guard = tracing::subscriber::set_default(subscriber);
-    let s = store::open(Some(&db.url), Path::new("."), 4).await.unwrap();
+    let s = store::backend::open(Some(&db.url), Path::new("."), 4)
+        .await
+        .unwrap();
     drop(guard);
     let logs = logs.text();
     eprintln!("{logs}");
@@ -194,7 +196,11 @@ async fn database_made_by_the_seed_is_adopted_despite_duplicates() {
         .with_ansi(false)
         .finish();
     let guard = tracing::subscriber::set_default(subscriber);
-    drop(store::open(Some(&db.url), Path::new("."), 4).await.unwrap());
+    drop(
+        store::backend::open(Some(&db.url), Path::new("."), 4)
+            .await
+            .unwrap(),
+    );
     drop(guard);
     let again = logs.text();
     let warnings: Vec<&str> = again.lines().filter(|l| l.contains("WARN")).collect();
@@ -216,7 +222,9 @@ async fn database_made_by_the_seed_is_adopted_despite_duplicates() {
         .with_ansi(false)
         .finish();
     let guard = tracing::subscriber::set_default(subscriber);
-    let s = store::open(Some(&db.url), Path::new("."), 4).await.unwrap();
+    let s = store::backend::open(Some(&db.url), Path::new("."), 4)
+        .await
+        .unwrap();
     drop(guard);
     assert!(!logs.text().contains("WARN"), "{}", logs.text());
     let u = s.find_user_by_username("zkoder ").await.unwrap().unwrap();
@@ -228,8 +236,12 @@ async fn database_made_by_the_seed_is_adopted_despite_duplicates() {
 async fn fresh_schema_is_the_seed_schema_plus_unique_key_columns() {
     let Some(server) = mysql_url() else { return };
     let db = TestDb::create(&server).await;
-    store::open(Some(&db.url), Path::new("."), 2).await.unwrap();
-    store::open(Some(&db.url), Path::new("."), 2).await.unwrap();
+    store::backend::open(Some(&db.url), Path::new("."), 2)
+        .await
+        .unwrap();
+    store::backend::open(Some(&db.url), Path::new("."), 2)
+        .await
+        .unwrap();
     let mut conn = db.conn().await;
     let mut show = async |table: &str| -> String {
         let row: Option<(String, String)> = conn
@@ -293,7 +305,8 @@ fn assert_unavailable_fast<T: std::fmt::Debug>(result: Result<T, StoreError>, st
 async fn refused_connection_is_unavailable_fast() {
     // Nothing listens on port 1; the URL's password must not leak into the error.
     let start = Instant::now();
-    let result = store::open(Some("mysql://root:s3cret@127.0.0.1:1/x"), Path::new("."), 2).await;
+    let result =
+        store::backend::open(Some("mysql://root:s3cret@127.0.0.1:1/x"), Path::new("."), 2).await;
     let err = result
         .as_ref()
         .err()
@@ -316,7 +329,7 @@ async fn silent_server_is_unavailable_after_a_second() {
     });
     let start = Instant::now();
     let url = format!("mysql://root@127.0.0.1:{port}/x");
-    let result = store::open(Some(&url), Path::new("."), 2).await;
+    let result = store::backend::open(Some(&url), Path::new("."), 2).await;
     assert_unavailable_fast(result.map(|_| ()), start);
     hold.abort();
 }
@@ -333,7 +346,7 @@ async fn outage_is_unavailable_fast_and_recovers_without_restart() {
     let Some(server) = mysql_url() else { return };
     let db = TestDb::create(&server).await;
     let mut proxy = Proxy::start(upstream_addr(&server).await).await;
-    let s = store::open(Some(&proxy.url(&server, &db.name)), Path::new("."), 4)
+    let s = store::backend::open(Some(&proxy.url(&server, &db.name)), Path::new("."), 4)
         .await
         .unwrap();
     let id = s

@@ -19,7 +19,7 @@ fn temp_dir() -> std::path::PathBuf {
 async fn data_dir_is_created_private_with_a_wal_database_in_it() {
     let root = temp_dir();
     let dir = root.join("nested").join("data");
-    let s = store::open(None, &dir, 4).await.unwrap();
+    let s = store::backend::open(None, &dir, 4).await.unwrap();
     s.ping().await.unwrap();
     assert!(dir.join(SQLITE_FILE_NAME).is_file());
     #[cfg(unix)]
@@ -40,7 +40,7 @@ async fn data_dir_is_created_private_with_a_wal_database_in_it() {
 #[tokio::test]
 async fn file_keeps_the_seed_tables_and_is_readable_without_the_collation() {
     let dir = temp_dir();
-    let s = store::open(None, &dir, 1).await.unwrap();
+    let s = store::backend::open(None, &dir, 1).await.unwrap();
     let id = s
         .create_user(&new_user(
             "zkoder",
@@ -122,7 +122,7 @@ async fn file_keeps_the_seed_tables_and_is_readable_without_the_collation() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_foreign_write_lock_makes_writes_unavailable_not_failed() {
     let dir = temp_dir();
-    let s = store::open(None, &dir, 1).await.unwrap();
+    let s = store::backend::open(None, &dir, 1).await.unwrap();
     let id = s.create_user(&new_user("a", "a@x.com", &[])).await.unwrap();
     let raw = rusqlite::Connection::open(dir.join(SQLITE_FILE_NAME)).unwrap();
     raw.execute_batch("BEGIN IMMEDIATE").unwrap();
@@ -143,7 +143,7 @@ async fn a_foreign_write_lock_makes_writes_unavailable_not_failed() {
 
 #[tokio::test]
 async fn unsupported_url_is_rejected_without_echoing_it() {
-    let r = store::open(
+    let r = store::backend::open(
         Some("postgres://u:s3cret@h/db"),
         Path::new("/nonexistent"),
         1,
@@ -152,7 +152,7 @@ async fn unsupported_url_is_rejected_without_echoing_it() {
     let err = r.err().unwrap();
     assert!(matches!(err, StoreError::Other(_)));
     assert!(!err.to_string().contains("s3cret"), "{err}");
-    let r = store::open(Some("mysql://u:s3cret@[bad/db"), Path::new("."), 1).await;
+    let r = store::backend::open(Some("mysql://u:s3cret@[bad/db"), Path::new("."), 1).await;
     let err = r.err().unwrap();
     assert!(!err.to_string().contains("s3cret"), "{err}");
 }
@@ -183,7 +183,7 @@ fn errors_have_stable_codes_and_debug_output_hides_hashes() {
 #[tokio::test]
 async fn username_and_email_lookups_use_the_unique_indexes() {
     let dir = temp_dir();
-    let s = store::open(None, &dir, 1).await.unwrap();
+    let s = store::backend::open(None, &dir, 1).await.unwrap();
     let raw = rusqlite::Connection::open(dir.join(SQLITE_FILE_NAME)).unwrap();
     for (sql, index) in [
         (

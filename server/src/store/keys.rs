@@ -12,7 +12,7 @@
 use async_trait::async_trait;
 use zeroize::Zeroizing;
 
-use super::StoreError;
+use super::records::StoreError;
 
 /// One stored signing key. `Debug` never shows the private JWK.
 #[derive(Clone)]

@@ -14,7 +14,7 @@
 use async_trait::async_trait;
 use authcore::roles::Role;
 
-use super::StoreError;
+use super::records::StoreError;
 
 /// What a protected request needs to know of its caller.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,7 +5,7 @@
 
 use async_trait::async_trait;
 
-use super::StoreError;
+use super::records::StoreError;
 
 /// An account's consecutive failed signins, as stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

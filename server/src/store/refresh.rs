@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use authcore::refresh::StoredRefreshToken;
 use authcore::roles::Role;
 
-use super::StoreError;
+use super::records::StoreError;
 
 /// One stored refresh token, as read back.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,7 +5,7 @@
 
 use async_trait::async_trait;
 
-use super::StoreError;
+use super::records::StoreError;
 
 /// Storage of password reset tokens.
 #[async_trait]

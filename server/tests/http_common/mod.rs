@@ -156,8 +156,8 @@ pub fn test_config(dir: &TempDir) -> Config {
         bcrypt_cost: 4,
         role_cache_ttl: Duration::from_millis(200),
         // The suites sign in many times from 127.0.0.1; `http_abuse.rs` sets low limits.
-        limits: authcore_server::limits::LimitsConfig::disabled(),
-        refresh: authcore_server::refresh_config::RefreshConfig {
+        limits: authcore_server::config::limits::LimitsConfig::disabled(),
+        refresh: authcore_server::config::refresh::RefreshConfig {
             enabled: false,
             ..Default::default()
         },

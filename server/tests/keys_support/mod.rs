@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use authcore::tokens::{Algorithm, KeySet, VerifiedToken, Verifier, VerifyOptions, inspect};
 use authcore_server::cli::StoreArgs;
-use authcore_server::token_keys::{KeysRotateArgs, rotate_command};
+use authcore_server::cli::keys::{KeysRotateArgs, rotate_command};
 use serde_json::Value;
 
 use crate::http_common::{Backend, TestServer};

@@ -137,7 +137,7 @@ impl Harness {
     /// A store in a fresh temporary directory.
     pub async fn sqlite() -> Harness {
         let dir = std::env::temp_dir().join(format!("authd_store_test_{}", unique_suffix()));
-        let store = store::open(None, &dir, POOL).await.unwrap();
+        let store = store::backend::open(None, &dir, POOL).await.unwrap();
         Harness {
             store,
             backend: Backend::Sqlite(dir),
@@ -148,7 +148,7 @@ impl Harness {
     pub async fn mysql() -> Option<Harness> {
         let server = mysql_url()?;
         let db = TestDb::create(&server).await;
-        let store = store::open(Some(&db.url), std::path::Path::new("."), POOL)
+        let store = store::backend::open(Some(&db.url), std::path::Path::new("."), POOL)
             .await
             .unwrap();
         Some(Harness {
@@ -160,10 +160,12 @@ impl Harness {
     /// Opens the same database again (runs the schema set-up again).
     pub async fn reopen(&self) -> Arc<dyn Store> {
         match &self.backend {
-            Backend::Sqlite(dir) => store::open(None, dir, POOL).await.unwrap(),
-            Backend::Mysql(db) => store::open(Some(&db.url), std::path::Path::new("."), POOL)
-                .await
-                .unwrap(),
+            Backend::Sqlite(dir) => store::backend::open(None, dir, POOL).await.unwrap(),
+            Backend::Mysql(db) => {
+                store::backend::open(Some(&db.url), std::path::Path::new("."), POOL)
+                    .await
+                    .unwrap()
+            }
         }
     }
 
