@@ -1488,15 +1488,17 @@ const E = SEED_EXP; // boundary scenarios: exp of EDGE
 const EDGE = accessToken(1, SEED_IAT, E);
 const EDGE_NEXT = accessToken(1, E - 60, E + DAY);
 
+/** JSON text, with `Int64` values written as exact integers. */
+const jsonText = (v) => JSON.stringify(v).replace(/"__int64:(-?[0-9]+)__"/g, '$1');
 /** authd's signin response body (`refresh` undefined: the seed's body, no refreshToken). */
 const signinBody = (user, access, refresh) =>
-  JSON.stringify({ ...user, accessToken: access, ...(refresh === undefined ? {} : { refreshToken: refresh }) });
+  jsonText({ ...user, accessToken: access, ...(refresh === undefined ? {} : { refreshToken: refresh }) });
 /** authd's refresh response body. */
 const refreshBody = (access, refresh) =>
   JSON.stringify({ accessToken: access, ...(refresh === undefined ? {} : { refreshToken: refresh }) });
 /** The stored form (core `Session::to_json`): user, accessToken, refreshToken when there is one. */
 const storedForm = (user, access, refresh) =>
-  JSON.stringify({
+  jsonText({
     user: { id: user.id, username: user.username, email: user.email, roles: user.roles },
     accessToken: access,
     ...(refresh ? { refreshToken: refresh } : {}),
@@ -1638,6 +1640,37 @@ addSession(
   ],
 );
 
+const U_UNICODE = { id: 3, username: 'zkøder😀', email: 'zkøder@bezkoder.com', roles: ['ROLE_USER'] };
+addSession(
+  'signin-unicode-and-escapes',
+  'Non-ASCII text (2- and 4-byte UTF-8) crosses every boundary intact, also when the response writes it as \\u escapes (a surrogate pair included); the stored form writes it as raw UTF-8.',
+  'any',
+  [
+    st.signin(signinBody(U_UNICODE, FRESH, 'r1'), sOk(U_UNICODE)),
+    st.stored(storedForm(U_UNICODE, FRESH, 'r1')),
+    st.signin(
+      signinBody(U_UNICODE, FRESH, 'r1').replace('zkøder😀', 'zk\\u00f8der\\ud83d\\ude00').replace('"ROLE_USER"', '"ROLE_\\u0055SER"'),
+      sOk(U_UNICODE),
+    ),
+    st.user(U_UNICODE),
+    st.stored(storedForm(U_UNICODE, FRESH, 'r1')),
+    st.hasRole('user', true),
+  ],
+);
+
+const BIG_ID = new Int64(2n ** 53n + 1n);
+const U_BIG = { ...U1, id: BIG_ID };
+addSession(
+  'signin-user-id-beyond-2-53',
+  'A user id of 2^53 + 1 (an i64 that no double holds): the stored form keeps it exactly on every surface. The npm user.id is a JS number, so it and its expectation are the nearest double there (as for every integer beyond 2^53 in the corpus).',
+  'any',
+  [
+    st.signin(signinBody(U_BIG, FRESH, 'r1'), sOk(U_BIG)),
+    st.user(U_BIG),
+    st.stored(storedForm(U_BIG, FRESH, 'r1')),
+  ],
+);
+
 addSession(
   'signin-without-refresh-token',
   "The seed's signin response has no refreshToken (and an empty one counts as none): the session works until its access token is stale, then refreshing fails with no_refresh_token and the session stays as it is.",
@@ -1673,6 +1706,7 @@ const BAD_SIGNIN = [
   [JSON.stringify({ ...U1, accessToken: '' }), 'accessToken empty'],
   [JSON.stringify({ ...U1, accessToken: FRESH, refreshToken: 5 }), 'refreshToken not a string'],
   [`${signinBody(U1, FRESH, 'r1')} x`, 'trailing garbage after the object'],
+  [signinBody(U1, FRESH, 'r1').replace('{"id":1,', '{"id":1,"id":2,'), 'a duplicate member (JSON.parse would take the last id)'],
 ];
 addSession(
   'signin-response-malformed',
@@ -2042,6 +2076,6 @@ const sessionsDoc = {
   any_time: ANY_TIME,
   scenarios: sessions,
 };
-fs.writeFileSync(SESSIONS_OUT, `${JSON.stringify(sessionsDoc, null, 2)}\n`);
+fs.writeFileSync(SESSIONS_OUT, `${JSON.stringify(sessionsDoc, null, 2).replace(/"__int64:(-?[0-9]+)__"/g, '$1')}\n`);
 const sessionSteps = sessions.reduce((n, s) => n + s.steps.length, 0);
 console.log(`wrote ${path.relative(process.cwd(), SESSIONS_OUT)}: scenarios ${sessions.length}, steps ${sessionSteps}`);
