@@ -1,4 +1,5 @@
-"""Runs authcore's token vectors and session checks through the UniFFI Python bindings.
+"""Runs authcore's token vectors, session scenarios and session checks through the UniFFI Python
+bindings.
 
 Run by test.sh, which generates `authcore_ffi.py` and copies the cdylib next to it. Prints
 `python: N passed, M failed` and exits non-zero on failure. A vector case with `core_bug` expects
@@ -158,6 +159,152 @@ class Vectors:
             h.test(f"vector sign {v['name']}", self.sign_case, v)
 
 
+class ScriptedStore(ac.TokenStore):
+    """The one session value; `after_next_read` runs once, right after the next `get` read it
+    (another process writing just after this session read)."""
+
+    def __init__(self):
+        self.value = None
+        self.after_next_read = None
+
+    def get(self, key):
+        eq(key, "authcore.session", "storage key")
+        value, hook = self.value, self.after_next_read
+        self.after_next_read = None
+        if hook is not None:
+            hook()
+        return value
+
+    def set(self, key, value):
+        eq(key, "authcore.session", "storage key")
+        self.value = value
+
+    def remove(self, key):
+        eq(key, "authcore.session", "storage key")
+        self.value = None
+
+
+class ScriptedRefresher(ac.Refresher):
+    """The refresh call of one `fresh_access_token` step: records the bodies, runs what happens
+    meanwhile, then answers or fails as the step says."""
+
+    def __init__(self, step, during):
+        self.step, self.during, self.sent = step, during, []
+
+    def refresh(self, body):
+        self.sent.append(body)
+        self.during()
+        answer = self.step["refresh"]
+        if answer is None:
+            raise ac.AuthcoreError.Refresh("unexpected_refresh", "the scenario expects no refresh call")
+        if "fail" in answer:
+            raise ac.AuthcoreError.Refresh(answer["fail"], "scripted failure")
+        return answer["response"]
+
+
+STYLES = {"access_token": ac.HeaderStyle.ACCESS_TOKEN, "bearer": ac.HeaderStyle.BEARER,
+          "both": ac.HeaderStyle.BOTH}
+
+
+def user_view(u):
+    return None if u is None else {"id": u.id, "username": u.username, "email": u.email, "roles": list(u.roles)}
+
+
+class SessionScenarios:
+    """Replays tests/vectors/sessions.json on the UniFFI AuthSession. Its clock cannot be injected
+    (needs_refresh and fresh_access_token read the system clock), so only `clock: "any"` scenarios
+    run, inside the file's `any_time` window; `injected` ones are counted as skipped."""
+
+    SURFACE = "uniffi"
+
+    def __init__(self, path):
+        self.doc = json.loads(Path(path).read_text())
+        self.ran = self.skipped = self.steps = self.differs = 0
+
+    def step(self, s, store, step):
+        sent = []
+
+        def concurrent(at):
+            c = step.get("concurrent")
+            if c is None or c["at"] != at:
+                return
+            if "write" in c:
+                store.value = c["write"]
+            elif c.get("this_session") == "sign_out":
+                s.sign_out()
+            else:
+                raise AssertionError(f"concurrent: {c}")
+
+        def fresh():
+            if step.get("concurrent", {}).get("at") == "before_leader_reads":
+                store.after_next_read = lambda: concurrent("before_leader_reads")
+            refresher = ScriptedRefresher(step, lambda: concurrent("during_refresh_call"))
+            try:
+                return s.fresh_access_token(refresher, step["min_ttl"])
+            finally:
+                sent.extend(refresher.sent)
+
+        def nothing(f):
+            f()
+
+        ops = {
+            "signin": lambda: user_view(s.save_signin_response(step["response"])),
+            "user": lambda: user_view(s.current_user()),
+            "signed_in": s.is_signed_in,
+            "access_token": s.access_token,
+            "stored": lambda: store.value,
+            "headers": lambda: [[h.name, h.value] for h in s.headers(STYLES[step["style"]])],
+            "has_role": lambda: s.has_role(step["role"]),
+            "needs_refresh": lambda: s.needs_refresh(step["min_ttl"]),
+            "refresh_body": s.refresh_request_body,
+            "apply_refresh": lambda: nothing(lambda: s.save_refresh_response(step["response"])),
+            "fresh_access_token": fresh,
+            "handle_unauthorized": lambda: nothing(s.handle_unauthorized),
+            "sign_out": lambda: nothing(s.sign_out),
+            "write": lambda: nothing(lambda: setattr(store, "value", step["stored"])),
+        }
+        try:
+            got = ("ok", ops[step["op"]]())
+        except ac.AuthcoreError as e:
+            got = (e.code, None)
+        finally:
+            store.after_next_read = None
+        return got, sent
+
+    def scenario(self, sc):
+        store = ScriptedStore()
+        s = ac.AuthSession(store)
+        for i, step in enumerate(sc["steps"]):
+            mine = step.get("differs")
+            mine = mine if mine is not None and mine["surface"] == self.SURFACE else None
+            want = mine if mine is not None else step
+            want = (want["result"], want.get("value") if want["result"] == "ok" else None)
+            got, sent = self.step(s, store, step)
+            why = f" (documented difference: {mine['note']})" if mine else ""
+            eq(got, want, f"step {i} ({step['op']}){why}")
+            eq(sent, step.get("sent", []), f"step {i} ({step['op']}) refresh bodies sent")
+            self.differs += 1 if mine else 0
+        self.steps += len(sc["steps"])
+
+    def run(self, h):
+        eq(self.doc["schema"], 1, "sessions schema")
+        scenarios = self.doc["scenarios"]
+        if not scenarios:
+            raise AssertionError("sessions.json has no scenarios")
+        window = self.doc["any_time"]
+        now = int(time.time())
+        if not window["from"] <= now <= window["to"]:
+            raise AssertionError(f"the clock ({now}) is outside any_time {window}: no scenario holds")
+        for sc in scenarios:
+            if sc["clock"] != "any":
+                self.skipped += 1
+                continue
+            self.ran += 1
+            h.test(f"session scenario {sc['name']}", self.scenario, sc)
+        if self.ran == 0:
+            raise AssertionError("no session scenario ran")
+
+
 def token_expiring_in(seconds_left, user_id=1):
     def b64(data):
         return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
@@ -282,11 +429,16 @@ def main():
     h = Harness()
     vectors = Vectors(ROOT / "tests" / "vectors" / "vectors.json")
     h.test("vectors load", vectors.run, h)
+    sessions = SessionScenarios(ROOT / "tests" / "vectors" / "sessions.json")
+    h.test("session scenarios load", sessions.run, h)
     h.test("session round trip through a foreign store", session_round_trip)
     h.test("single-flight refresh across threads", single_flight)
     h.test("single-flight refresh across asyncio tasks", single_flight_async)
     h.test("errors carry stable codes", error_codes)
     print(f"python: {vectors.core_bugs} vector cases follow a documented core_bug")
+    print(f"python: sessions: {sessions.ran} scenarios replayed ({sessions.steps} steps, "
+          f"{sessions.differs} documented uniffi differences), {sessions.skipped} skipped "
+          f"(clock: injected; the UniFFI AuthSession reads the system clock)")
     print(f"python: {h.passed} passed, {h.failed} failed")
     return 0 if h.failed == 0 else 1
 

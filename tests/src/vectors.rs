@@ -13,6 +13,7 @@ use authcore::tokens::{
 use authcore::validation::{SigninRequest, SignupRequest};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -208,11 +209,15 @@ pub fn default_path() -> PathBuf {
         .join("vectors.json")
 }
 
+/// Reads and parses a JSON file of the corpus; errors name the file.
+pub fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
 /// Reads and parses a vectors file, checking its schema version.
 pub fn load(path: &Path) -> Result<Vectors, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let vectors: Vectors =
-        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let vectors: Vectors = read_json(path)?;
     if vectors.schema != SCHEMA_VERSION {
         return Err(format!(
             "{}: schema {} (this runner reads {SCHEMA_VERSION})",

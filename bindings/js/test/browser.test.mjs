@@ -17,6 +17,9 @@ import { chromium } from 'playwright-core';
 const PACKAGE = fileURLToPath(new URL('..', import.meta.url));
 const ROOT = path.resolve(PACKAGE, '../..');
 const VECTORS = path.join(ROOT, 'tests/vectors/vectors.json');
+const SESSIONS = path.join(ROOT, 'tests/vectors/sessions.json');
+/** The corpus files the page fetches, by URL path. */
+const CORPUS = { '/vectors.json': VECTORS, '/sessions.json': SESSIONS };
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const AUTHD_BIN = process.env.AUTHD_BIN || path.join(ROOT, 'target/debug/authd');
 const CHROMIUM_ARGS = [
@@ -31,12 +34,12 @@ const TYPES = {
   '.wasm': 'application/wasm',
 };
 
-/** Serves the package directory (and the vectors at /vectors.json) on 127.0.0.1. */
+/** Serves the package directory (and the corpus at /vectors.json and /sessions.json) on 127.0.0.1. */
 function staticServer() {
   const server = createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
-    const file = url.pathname === '/vectors.json' ? VECTORS : path.join(PACKAGE, path.normalize(decodeURIComponent(url.pathname)));
-    const inside = file === VECTORS || (file.startsWith(PACKAGE) && !file.includes(`${path.sep}node_modules${path.sep}`));
+    const file = CORPUS[url.pathname] || path.join(PACKAGE, path.normalize(decodeURIComponent(url.pathname)));
+    const inside = Object.values(CORPUS).includes(file) || (file.startsWith(PACKAGE) && !file.includes(`${path.sep}node_modules${path.sep}`));
     if (!inside || !existsSync(file) || !statSync(file).isFile()) {
       res.writeHead(404).end('not found');
       return;
@@ -129,6 +132,12 @@ test('Chromium: vectors and an AuthSession against a live authd', { timeout: 180
   t.diagnostic(`Chromium ${version}; ${results.length} checks`);
 
   assert.ok(results.length > 100, `only ${results.length} results\nconsole:\n${console_.join('\n')}`);
+  // Every session scenario of sessions.json ran in the page (none skipped: the page injects the clock).
+  const scenarios = JSON.parse(readFileSync(SESSIONS, 'utf8')).scenarios;
+  const replayed = results.filter((r) => r.name.startsWith('session scenario: '));
+  t.diagnostic(`sessions (chromium): ${replayed.filter((r) => r.ok).length} of ${scenarios.length} scenarios passed`);
+  assert.ok(scenarios.length > 0, 'sessions.json has no scenarios');
+  assert.equal(replayed.length, scenarios.length, 'every session scenario replayed in Chromium');
   for (const r of results) {
     await t.test(r.name, (st) => {
       assert.ok(r.ok, `${r.detail}\nconsole:\n${console_.join('\n')}`);

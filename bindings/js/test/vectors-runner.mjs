@@ -12,7 +12,7 @@ function fromBase64Url(text) {
 }
 
 /** Stable JSON for comparison (sorted object keys). */
-function canonical(value) {
+export function canonical(value) {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
     return `{${Object.keys(value)

@@ -1,14 +1,15 @@
-// Every token vector of tests/vectors/vectors.json, in Node, with the same results as Rust.
+// Every token vector of tests/vectors/vectors.json and every session scenario of
+// tests/vectors/sessions.json, in Node, with the same results as Rust.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 
 import * as authcore from 'authcore';
 import { runTokenVectors } from './vectors-runner.mjs';
+import { runSessionScenarios } from './sessions-runner.mjs';
 
-const vectors = JSON.parse(
-  readFileSync(new URL('../../../tests/vectors/vectors.json', import.meta.url), 'utf8'),
-);
+const corpus = (name) => JSON.parse(readFileSync(new URL(`../../../tests/vectors/${name}`, import.meta.url), 'utf8'));
+const vectors = corpus('vectors.json');
 const results = runTokenVectors(authcore, vectors);
 
 test('the corpus has token vectors and every one was run', () => {
@@ -19,6 +20,24 @@ test('the corpus has token vectors and every one was run', () => {
 
 for (const r of results) {
   test(`vector: ${r.name}`, () => {
+    assert.ok(r.ok, r.detail);
+  });
+}
+
+const sessions = corpus('sessions.json');
+const scenarios = await runSessionScenarios(authcore, sessions, 'wasm');
+
+test('the session corpus has scenarios and every one was replayed', (t) => {
+  assert.ok(Array.isArray(sessions.scenarios) && sessions.scenarios.length > 0, 'sessions.json has no scenarios');
+  assert.equal(scenarios.length, sessions.scenarios.length);
+  const steps = scenarios.reduce((n, r) => n + r.steps, 0);
+  const differs = scenarios.reduce((n, r) => n + r.differs, 0);
+  const passed = scenarios.filter((r) => r.ok).length;
+  t.diagnostic(`sessions (node): ${passed} of ${scenarios.length} scenarios passed (${steps} steps agreed, ${differs} of them documented wasm differences)`);
+});
+
+for (const r of scenarios) {
+  test(`session scenario: ${r.name}`, () => {
     assert.ok(r.ok, r.detail);
   });
 }

@@ -3,6 +3,7 @@
 // authd call is a real CORS request, preflights included). Results go to `window.__results`.
 import * as authcore from '../../browser.js';
 import { runTokenVectors } from '../vectors-runner.mjs';
+import { runSessionScenarios } from '../sessions-runner.mjs';
 
 const { AuthSession, AuthcoreError, MemoryStorage, Verifier, inspectToken } = authcore;
 const params = new URLSearchParams(location.search);
@@ -43,6 +44,15 @@ function unsignedToken(id, ttl) {
 async function main() {
   const vectors = await (await fetch('/vectors.json')).json();
   for (const r of runTokenVectors(authcore, vectors)) results.push({ ...r, name: `vector: ${r.name}` });
+  // The session scenarios, on a scripted storage (not localStorage: no Web Locks, one tab).
+  const sessions = await (await fetch('/sessions.json')).json();
+  try {
+    for (const r of await runSessionScenarios(authcore, sessions, 'wasm')) {
+      results.push({ name: `session scenario: ${r.name}`, ok: r.ok, detail: r.detail });
+    }
+  } catch (error) {
+    results.push({ name: 'session scenarios', ok: false, detail: `${error && (error.stack || error)}` });
+  }
   // authcore/inspect: its own (inspect-only) module, the same answers.
   const inspectOnly = await import('../../inspect.js');
   for (const r of runTokenVectors(inspectOnly, vectors, { inspectOnly: true })) {
