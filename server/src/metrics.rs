@@ -3,9 +3,9 @@
 //! rate-limit rejections, refresh-token reuse, 503s, and overload: bcrypt jobs refused or dropped
 //! and connections refused past the connection cap.
 //!
-//! Every label set is registered once, at start-up: recording a request is a linear scan of the
-//! route table (pointer-cheap `&'static str` comparisons), one atomic add and one histogram
-//! observation (a short per-route lock) — no allocation and no label hashing on the hot path.
+//! Every label set is registered once, at start-up: recording a request is an index into the
+//! route table, one atomic add and one histogram observation (a short per-route lock) — no
+//! allocation and no label hashing on the hot path.
 
 use std::sync::{LazyLock, OnceLock};
 use std::time::Duration;
@@ -42,7 +42,6 @@ type RouteStatus = [(&'static str, &'static str); 2];
 type ActionLabel = [(&'static str, &'static str); 1];
 
 struct RouteMetrics {
-    route: &'static str,
     latency: Histogram,
     by_status: Vec<Counter>,
     other_status: Counter,
@@ -72,13 +71,10 @@ fn build() -> Metrics {
         latency_histogram,
     );
     let mut labels: Vec<&'static str> = ROUTE_LABELS.get().cloned().unwrap_or_default();
-    labels.sort_unstable();
-    labels.dedup();
     labels.push(UNMATCHED);
     let routes = labels
         .into_iter()
         .map(|route| RouteMetrics {
-            route,
             latency: latency.get_or_create_owned(&[("route", route)]),
             by_status: STATUSES
                 .iter()
@@ -161,23 +157,19 @@ static ROUTE_LABELS: OnceLock<Vec<&'static str>> = OnceLock::new();
 /// The labels of rate-limited actions.
 pub const RATE_LIMITED_ACTIONS: [&str; 3] = ["signin", "signup", "refresh"];
 
-/// Registers every metric now, with one series per label of `routes` plus [`UNMATCHED`] (so the
-/// first request does not pay for it). Only the first call's routes count.
+/// Registers every metric now, with one series per label of `routes` (distinct) plus
+/// [`UNMATCHED`] after them (so the first request does not pay for it). Requests are counted by
+/// their index in `routes`; any other index counts as unmatched. Only the first call counts.
 pub fn init(routes: Vec<&'static str>) {
     let _ = ROUTE_LABELS.set(routes);
     LazyLock::force(&METRICS);
 }
 
-/// Counts one answered request of `route` (one of the labels given to [`init`]) with HTTP
-/// `status`.
-pub fn observe_request(route: &'static str, status: u16, elapsed: Duration) {
+/// Counts one answered request of route `index` (its position in the labels given to [`init`])
+/// with HTTP `status`.
+pub fn observe_request(index: usize, status: u16, elapsed: Duration) {
     let metrics = &*METRICS;
-    let Some(entry) = metrics
-        .routes
-        .iter()
-        .find(|r| std::ptr::eq(r.route, route))
-        .or_else(|| metrics.routes.iter().find(|r| r.route == route))
-    else {
+    let Some(entry) = metrics.routes.get(index).or_else(|| metrics.routes.last()) else {
         return;
     };
     match STATUSES.iter().position(|(s, _)| *s == status) {

@@ -20,27 +20,19 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use http::Request;
-use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
-use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, oneshot};
 use tokio::task::JoinHandle;
-use tower::ServiceBuilder;
-use tower_http::LatencyUnit;
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
-use tracing::Level;
 
 use crate::app::AppState;
 use crate::app::{bootstrap, token_keys};
 use crate::config::{Config, ConfigError};
 use crate::store::StoreError;
 use crate::store::database::{Database, StoreTarget};
-use crate::transport::client_ip::PeerAddr;
-use crate::transport::{cors, router};
+use crate::transport::{cors, service};
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -239,30 +231,7 @@ async fn accept_loop(
     max_connections: usize,
     mut stopped: oneshot::Receiver<()>,
 ) {
-    let app = tower::service_fn(move |req: Request<Incoming>| router::handle(state.clone(), req));
-    let service = ServiceBuilder::new()
-        .layer(
-            TraceLayer::new_for_http()
-                .make_span_with(|req: &Request<Incoming>| {
-                    tracing::debug_span!(
-                        "request",
-                        method = %req.method(),
-                        route = router::label(req.uri().path()),
-                    )
-                })
-                .on_request(())
-                .on_response(
-                    DefaultOnResponse::new()
-                        .level(Level::DEBUG)
-                        .latency_unit(LatencyUnit::Micros),
-                )
-                .on_body_chunk(())
-                .on_eos(())
-                .on_failure(()),
-        )
-        .layer(cors::seed_allow_headers())
-        .layer(cors::layer(&config.cors_origins))
-        .service(app);
+    let cors_layer = cors::layer(&config.cors_origins);
 
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new())
@@ -288,13 +257,7 @@ async fn accept_loop(
                     };
                     let _ = stream.set_nodelay(true);
                     // The peer address, for the per-client limits (see `transport::client_ip`).
-                    let service = tower::ServiceExt::map_request(
-                        service.clone(),
-                        move |mut req: Request<Incoming>| {
-                            req.extensions_mut().insert(PeerAddr(peer));
-                            req
-                        },
-                    );
+                    let service = service::connection(Arc::clone(&state), &cors_layer, peer);
                     let (http, watcher) = (http.clone(), graceful.watcher());
                     let first_bytes = config.header_read_timeout;
                     tokio::spawn(async move {
@@ -302,10 +265,7 @@ async fn accept_loop(
                         // little memory, and one silent for the header-read timeout is closed.
                         let readable = tokio::time::timeout(first_bytes, stream.readable()).await;
                         if matches!(readable, Ok(Ok(()))) {
-                            let conn = http.serve_connection(
-                                TokioIo::new(stream),
-                                TowerToHyperService::new(service),
-                            );
+                            let conn = http.serve_connection(TokioIo::new(stream), service);
                             if let Err(e) = watcher.watch(conn).await {
                                 tracing::debug!(error = %e, "connection ended with an error");
                             }

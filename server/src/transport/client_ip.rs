@@ -2,14 +2,10 @@
 //! proxy — the rightmost address of `X-Forwarded-For` that is not itself a trusted proxy (the
 //! entries to its left are written by the client and cannot be believed).
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 
 use http::HeaderMap;
 use ipnet::IpNet;
-
-/// The TCP peer of a connection, put in each request's extensions by the accept loop.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PeerAddr(pub SocketAddr);
 
 fn is_trusted(ip: IpAddr, trusted: &[IpNet]) -> bool {
     let ip = ip.to_canonical();

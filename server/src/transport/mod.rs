@@ -7,4 +7,5 @@ pub mod handlers;
 pub mod openapi;
 pub mod responses;
 pub mod router;
+pub mod service;
 pub mod token;

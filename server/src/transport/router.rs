@@ -6,6 +6,7 @@
 //! trailing slash (`/API/Test/All/`). The query string is ignored.
 
 use std::convert::Infallible;
+use std::net::SocketAddr;
 use std::sync::{Arc, LazyLock};
 use std::time::Instant;
 
@@ -15,7 +16,7 @@ use super::responses::{self, Body, Handled, bodies};
 use crate::app::AppState;
 use crate::app::limits::Action;
 use crate::metrics;
-use crate::transport::client_ip::{self, PeerAddr};
+use crate::transport::client_ip;
 use crate::transport::{handlers, openapi};
 
 /// Every route of the server.
@@ -188,6 +189,35 @@ impl Route {
         }
     }
 
+    /// The route's position in the table (its metrics series).
+    fn index(self) -> usize {
+        match self {
+            Route::Welcome => 0,
+            Route::Signup => 1,
+            Route::Signin => 2,
+            Route::PublicContent => 3,
+            Route::UserContent => 4,
+            Route::ModeratorContent => 5,
+            Route::AdminContent => 6,
+            Route::Health => 7,
+            Route::Ready => 8,
+            Route::Jwks => 9,
+            Route::Metrics => 10,
+            Route::OpenApi => 11,
+            Route::RefreshToken => 12,
+            Route::Signout => 13,
+            Route::AdminUsers => 14,
+            Route::AdminUserRoles(_) => 15,
+            Route::AdminUser(_) => 16,
+            Route::AdminUserDisabled(_) => 17,
+            Route::Me => 18,
+            Route::ChangePassword => 19,
+            Route::ForgotPassword => 20,
+            Route::ResetPassword => 21,
+            Route::VerifyEmail => 22,
+        }
+    }
+
     /// Whether `method` is served on this route.
     pub fn accepts(self, method: &Method) -> bool {
         match self {
@@ -231,23 +261,44 @@ pub fn metric_labels() -> Vec<&'static str> {
 /// Answers one request. Routes that need no I/O answer at once; the routes that read a body
 /// (store, bcrypt) run under the whole-request timeout (503 when it passes); the protected
 /// routes and `/readyz` make at most one store call, which the store timeout bounds.
-pub async fn handle<B>(state: Arc<AppState>, req: Request<B>) -> Result<Response<Body>, Infallible>
+///
+/// `peer` is the TCP peer (`None` for requests that did not come through the accept loop, which
+/// no per-IP limit applies to). Every answer is counted in the metrics and logged at `debug`.
+pub async fn handle<B>(
+    state: Arc<AppState>,
+    peer: Option<SocketAddr>,
+    req: Request<B>,
+) -> Result<Response<Body>, Infallible>
 where
     B: hyper::body::Body + Send,
     B::Error: std::error::Error + Send + Sync + 'static,
 {
     let started = Instant::now();
     let route = Route::from_path(req.uri().path());
-    let label = route.map_or(metrics::UNMATCHED, Route::path);
-    let response = match route.filter(|r| r.accepts(req.method())) {
-        Some(route) => answer(&state, route, req).await,
-        None => responses::not_found(req.method(), req.uri().path()),
+    let method = req.method().clone();
+    let response = match route.filter(|r| r.accepts(&method)) {
+        Some(route) => answer(&state, route, peer, req).await,
+        None => responses::not_found(&method, req.uri().path()),
     };
-    metrics::observe_request(label, response.status().as_u16(), started.elapsed());
+    let elapsed = started.elapsed();
+    let status = response.status().as_u16();
+    metrics::observe_request(route.map_or(TABLE.len(), Route::index), status, elapsed);
+    tracing::debug!(
+        %method,
+        route = route.map_or(metrics::UNMATCHED, Route::path),
+        status,
+        latency_us = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
+        "request answered"
+    );
     Ok(response)
 }
 
-async fn answer<B>(state: &Arc<AppState>, route: Route, req: Request<B>) -> Response<Body>
+async fn answer<B>(
+    state: &Arc<AppState>,
+    route: Route,
+    peer: Option<SocketAddr>,
+    req: Request<B>,
+) -> Response<Body>
 where
     B: hyper::body::Body + Send,
     B::Error: std::error::Error + Send + Sync + 'static,
@@ -267,7 +318,7 @@ where
         // Token check plus at most one store call, itself bounded by the store timeout: no
         // whole-request timer on this hot path.
         Route::UserContent | Route::ModeratorContent | Route::AdminContent => {
-            let response = dispatch(state, route, req).await;
+            let response = dispatch(state, route, peer, req).await;
             log_failure(route, &response, None);
             response
         }
@@ -286,10 +337,11 @@ where
         | Route::VerifyEmail => {
             let started = Instant::now();
             let limit = state.request_timeout;
-            let response = match tokio::time::timeout(limit, dispatch(state, route, req)).await {
-                Ok(response) => response,
-                Err(_) => responses::unavailable(),
-            };
+            let response =
+                match tokio::time::timeout(limit, dispatch(state, route, peer, req)).await {
+                    Ok(response) => response,
+                    Err(_) => responses::unavailable(),
+                };
             log_failure(route, &response, Some(started));
             response
         }
@@ -325,16 +377,21 @@ fn log_failure(route: Route, response: &Response<Body>, started: Option<Instant>
 
 /// Applies the route's per-IP limit, runs its handler and answers a rejection as the profile
 /// says.
-async fn dispatch<B>(state: &AppState, route: Route, req: Request<B>) -> Response<Body>
+async fn dispatch<B>(
+    state: &AppState,
+    route: Route,
+    peer: Option<SocketAddr>,
+    req: Request<B>,
+) -> Response<Body>
 where
     B: hyper::body::Body,
     B::Error: std::error::Error + Send + Sync + 'static,
 {
     let (parts, body) = req.into_parts();
     if let Some(action) = route.limited_action()
-        && let Some(peer) = parts.extensions.get::<PeerAddr>()
+        && let Some(peer) = peer
     {
-        let ip = client_ip::client_ip(peer.0.ip(), &parts.headers, &state.trusted_proxies);
+        let ip = client_ip::client_ip(peer.ip(), &parts.headers, &state.trusted_proxies);
         if let Err(limited) = state.limits.check_ip(action, ip) {
             return responses::rejection(&limited.into(), state.profile.kind());
         }
@@ -422,6 +479,7 @@ mod tests {
             let path = template.replace("{id}", "0");
             assert_eq!(Route::from_path(&path), Some(route), "{template}");
             assert_eq!(route.path(), template);
+            assert_eq!(TABLE[route.index()].1, route, "{template}");
         }
     }
 
