@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Assembles benches/RESULTS.md from benches/results/*.json; also the provenance every bench records.
 
-Usage: python3 benches/results.py        (each bench script runs it after writing its own JSON)
+Usage: python3 benches/results.py        (the bench scripts do this after writing their JSON)
 
 Each bench writes one JSON file in benches/results/ (`cost.json` from benches/cost/run.sh,
 `load.json` from benches/load/run.sh) holding `meta` (see `provenance`) and its `markdown`
@@ -18,7 +18,9 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-RESULTS_DIR = os.path.join(ROOT, "benches", "results")
+# BENCH_RESULTS_DIR puts the sections elsewhere (e.g. for a smoke run); RESULTS.md goes beside it.
+RESULTS_DIR = os.environ.get("BENCH_RESULTS_DIR") or os.path.join(ROOT, "benches", "results")
+RESULTS_MD = os.path.join(os.path.dirname(os.path.abspath(RESULTS_DIR)), "RESULTS.md")
 # Sections in this order; any other JSON file in benches/results/ comes after them.
 ORDER = ["cost.json", "load.json"]
 
@@ -57,7 +59,8 @@ def provenance(command, env_names=(), scripts=()):
         "commit": _run("git", "-C", ROOT, "rev-parse", "--short", "HEAD"),
         "dirty": bool(dirty),
         "command": " ".join(env + [command]),
-        "loadavg_at_start": os.getloadavg()[0],
+        # The bench scripts export LOAD_AT_START (1-minute load average when they began).
+        "loadavg_at_start": float(os.environ.get("LOAD_AT_START") or os.getloadavg()[0]),
     }
 
 
@@ -105,7 +108,7 @@ def assemble():
             continue
         title, _, body = doc["markdown"].partition("\n")
         out += ["", title, ""] + header_lines(doc["meta"]) + [body.rstrip("\n")]
-    with open(os.path.join(ROOT, "benches", "RESULTS.md"), "w", encoding="utf-8") as f:
+    with open(RESULTS_MD, "w", encoding="utf-8") as f:
         f.write("\n".join(out) + "\n")
 
 

@@ -45,6 +45,8 @@ SIGNIN_HIGH="${SIGNIN_HIGH:-150}"
 # --check compares authd only; the ceiling's cells (recorded in the baseline) tell the machine.
 CEILING_CELLS="${CEILING_CELLS:-$([ "$MODE" = --check ] && echo 0 || echo 1)}"
 export WARMUP N_LOW N_HIGH SIGNIN_LOW SIGNIN_HIGH
+LOAD_AT_START="$(cut -d' ' -f1 /proc/loadavg)"
+export LOAD_AT_START
 ROUTES_SET="${ROUTES:+1}"
 ROUTES="${ROUTES:-all user admin-hit admin-miss signin}"
 WORK="$(mktemp -d /tmp/authcore-cost.XXXXXX)"
@@ -66,14 +68,7 @@ command -v callgrind_control >/dev/null || { note "valgrind has no callgrind_con
 note "building authd$([ "$CEILING_CELLS" = 1 ] && echo " and the ceiling") (release)"
 (cd "$ROOT" && cargo build --release -q -p authcore-server --bin authd)
 AUTHD="$TARGET_DIR/release/authd"
-if [ "$CEILING_CELLS" = 1 ]; then
-  # A fixed copy (timestamps kept, outside this workspace, one per target dir) so that cargo
-  # rebuilds the ceiling only when its source changes.
-  CEILING_SRC="/tmp/authcore-cost-ceiling-$(printf %s "$TARGET_DIR" | md5sum | cut -c1-8)"
-  rm -rf "$CEILING_SRC" && cp -a "$SHARED/peers/ceiling" "$CEILING_SRC" && chmod -R u+w "$CEILING_SRC"
-  (cd "$CEILING_SRC" && CARGO_TARGET_DIR="$TARGET_DIR/cost-ceiling" cargo build --release -q --locked)
-  CEILING="$TARGET_DIR/cost-ceiling/release/ceiling"
-fi
+[ "$CEILING_CELLS" = 1 ] && CEILING="$(bash "$ROOT/benches/build_ceiling.sh")"
 
 free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 
