@@ -16,7 +16,8 @@
 # Env: WARMUP (200), N_LOW / N_HIGH (1000 / 3000), SIGNIN_LOW / SIGNIN_HIGH (50 / 150): the
 #      requests per window (--check takes them from the baseline); CEILING_CELLS (1; 0 skips the
 #      ceiling); ROUTES (subset of "all user admin-hit admin-miss signin"); SHARED (../shared
-#      beside the repo); KEEP_WORK (1 keeps the callgrind files in /tmp/authcore-cost.*).
+#      beside the repo); KEEP_WORK (1 keeps the callgrind files in /tmp/authcore-cost.*);
+#      AUTHD_BIN (an authd binary to measure instead of building one).
 # Needs valgrind (installed with apt-get when missing), curl and python3. 127.0.0.1 only.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -66,8 +67,13 @@ done
 command -v callgrind_control >/dev/null || { note "valgrind has no callgrind_control"; exit 1; }
 
 note "building authd$([ "$CEILING_CELLS" = 1 ] && echo " and the ceiling") (release)"
-(cd "$ROOT" && cargo build --release -q -p authcore-server --bin authd)
-AUTHD="$TARGET_DIR/release/authd"
+if [ -n "${AUTHD_BIN:-}" ]; then
+  AUTHD="$AUTHD_BIN" # an older build, to compare (its cells are not the commit's: no --update-baseline)
+  [ "$MODE" != --update-baseline ] || { note "AUTHD_BIN and --update-baseline exclude each other"; exit 2; }
+else
+  (cd "$ROOT" && cargo build --release -q -p authcore-server --bin authd)
+  AUTHD="$TARGET_DIR/release/authd"
+fi
 [ "$CEILING_CELLS" = 1 ] && CEILING="$(bash "$ROOT/benches/build_ceiling.sh")"
 
 free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }

@@ -31,6 +31,7 @@ mod identity;
 mod keys;
 mod lifecycle;
 mod lockout;
+mod one_time;
 mod recent_signup;
 mod refresh;
 mod reset;

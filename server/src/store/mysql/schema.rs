@@ -75,10 +75,10 @@ async fn setup(conn: &mut Conn) -> Result<(), StoreError> {
     }
     super::identity::migrate(conn).await?;
     super::lifecycle::migrate(conn).await?;
-    conn.query_drop(super::reset::CREATE_PASSWORD_RESETS)
+    conn.query_drop(super::one_time::RESETS.schema)
         .await
         .map_err(map_err)?;
-    conn.query_drop(super::verify::CREATE_EMAIL_VERIFICATIONS)
+    conn.query_drop(super::one_time::VERIFICATIONS.schema)
         .await
         .map_err(map_err)
 }

@@ -28,6 +28,7 @@ mod identity;
 mod keys;
 mod lifecycle;
 mod lockout;
+mod one_time;
 mod recent_signup;
 mod refresh;
 mod reset;
@@ -202,8 +203,10 @@ fn open_blocking(dir: &Path) -> Result<Connection, StoreError> {
     tx.execute_batch(SCHEMA).map_err(map_err)?;
     self::identity::migrate(&tx)?;
     self::lifecycle::migrate(&tx)?;
-    tx.execute_batch(self::reset::SCHEMA).map_err(map_err)?;
-    tx.execute_batch(self::verify::SCHEMA).map_err(map_err)?;
+    tx.execute_batch(self::one_time::RESETS.schema)
+        .map_err(map_err)?;
+    tx.execute_batch(self::one_time::VERIFICATIONS.schema)
+        .map_err(map_err)?;
     self::keys::ensure_table(&tx)?;
     tx.execute_batch(self::refresh::SCHEMA).map_err(map_err)?;
     self::refresh::migrate(&tx)?;
