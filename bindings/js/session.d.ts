@@ -6,6 +6,8 @@ import type { RefreshFn } from './wasm/authcore_wasm.js';
  * Every read goes to the storage, so sessions sharing one storage (tabs of one origin) agree.
  */
 export declare class AuthSession extends WasmAuthSession {
+  /** Whether a session is stored (an unreadable stored value counts as signed out). */
+  readonly isSignedIn: boolean;
   /**
    * An access token with more than `minTtlSeconds` (default 60) left, refreshing first when
    * needed: `refreshFn(body)` performs `POST /api/auth/refreshtoken` and resolves to its response

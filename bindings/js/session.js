@@ -52,6 +52,7 @@ export class AuthSession extends WasmAuthSession {
   #refreshing = null;
   /** Whether other tabs share this storage (`localStorage` with the Web Locks API). */
   #crossTab;
+  #key;
 
   /**
    * @param {import('./wasm/authcore_wasm.js').StorageLike} storage
@@ -59,22 +60,29 @@ export class AuthSession extends WasmAuthSession {
    */
   constructor(storage, options) {
     super(storage, options);
+    this.#key = options?.storageKey ?? 'authcore.session';
     this.#crossTab =
       typeof globalThis.localStorage === 'object' &&
       storage === globalThis.localStorage &&
       typeof globalThis.navigator?.locks?.request === 'function';
   }
 
-  /**
-   * An access token with more than `minTtlSeconds` (default 60) left, refreshing first when
-   * needed. Single flight: while a refresh runs, every call returns the same promise; across tabs
-   * sharing `localStorage`, the refresh holds a Web Lock and re-reads the storage first, so a tab
-   * that waited adopts the session another tab refreshed instead of refreshing again.
-   *
-   * @param {(body: string) => unknown} refreshFn
-   * @param {number} [minTtlSeconds]
-   * @returns {Promise<string>}
-   */
+  get isSignedIn() {
+    return this.accessToken !== null;
+  }
+
+  // The wasm method takes forUserId as an i64: a bigint, which would wrap beyond 64 bits.
+  saveRefreshResponse(response, forUserId) {
+    let id = forUserId ?? undefined;
+    if (Number.isInteger(id)) id = BigInt(id);
+    if (id !== undefined && (typeof id !== 'bigint' || BigInt.asIntN(64, id) !== id)) {
+      throw new AuthcoreError('invalid_argument', 'forUserId must be a whole number of 64 bits');
+    }
+    return super.saveRefreshResponse(response, id);
+  }
+
+  // Single flight per object, and across tabs (Web Locks); documented in session.d.ts, which
+  // browsers do not download.
   freshAccessToken(refreshFn, minTtlSeconds) {
     let step;
     try {
@@ -105,7 +113,7 @@ export class AuthSession extends WasmAuthSession {
       try {
         // Yield once so that `#refreshing` is set before refreshFn can run or fail.
         await null;
-        return await (this.#crossTab ? exclusive(this.storageKey, refresh) : refresh());
+        return await (this.#crossTab ? exclusive(this.#key, refresh) : refresh());
       } finally {
         this.endRefresh(flight, failed);
         if (this.#refreshing === refreshing) this.#refreshing = null;

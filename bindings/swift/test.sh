@@ -35,7 +35,9 @@ for declaration in 'public protocol TokenStore' 'public protocol Refresher' 'ope
   'public protocol AsyncRefresher' 'func refresh(body: String) async throws' \
   'func freshAccessTokenAsync(refresher: AsyncRefresher, minTtlSeconds: Int64) async throws' \
   'case Store(' 'case Callback(' 'func get(key: String) throws  -> String?' \
-  'func set(key: String, value: String) throws' 'func remove(key: String) throws'; do
+  'func set(key: String, value: String) throws' 'func remove(key: String) throws' \
+  'public protocol SessionClock' 'func nowSeconds()  -> Int64' \
+  'public static func withClock(store: TokenStore, clock: SessionClock) -> AuthSession'; do
   check "generated Swift declares '$declaration'" grep -qF "$declaration" "$generated"
 done
 echo "swift: $passed passed, $failed failed"

@@ -6,7 +6,9 @@ mod store;
 mod tokens;
 
 pub use error::AuthcoreError;
-pub use session::{AsyncRefresher, AuthSession, HeaderStyle, HttpHeader, Refresher, SessionUser};
+pub use session::{
+    AsyncRefresher, AuthSession, HeaderStyle, HttpHeader, Refresher, SessionClock, SessionUser,
+};
 pub use store::{TokenStore, memory_token_store};
 pub use tokens::{
     TokenVerifier, TrustedKey, authorities, has_role, inspect_token, inspect_token_at, is_expired,

@@ -68,6 +68,24 @@ impl From<HeaderStyle> for core::HeaderStyle {
     }
 }
 
+/// The time an `AuthSession` judges token expiry at, implemented by the app: for tests, previews
+/// and apps with their own trusted time source. Sessions made with `AuthSession::new` read the
+/// system clock.
+#[uniffi::export(with_foreign)]
+pub trait SessionClock: Send + Sync {
+    /// Now, in whole seconds since the Unix epoch.
+    fn now_seconds(&self) -> i64;
+}
+
+/// The system clock, for `AuthSession::new`.
+struct SystemSessionClock;
+
+impl SessionClock for SystemSessionClock {
+    fn now_seconds(&self) -> i64 {
+        SystemClock.now()
+    }
+}
+
 #[derive(Default)]
 struct State {
     /// The decisions: which stored session is current, the refresh flight, sign-in epochs.
@@ -95,6 +113,7 @@ struct State {
 #[derive(uniffi::Object)]
 pub struct AuthSession {
     store: Arc<dyn TokenStore>,
+    clock: Arc<dyn SessionClock>,
     state: Mutex<State>,
     /// Signalled when a store turn ends or a refresh lands.
     changed: Condvar,
@@ -108,11 +127,20 @@ impl std::fmt::Debug for AuthSession {
 
 #[uniffi::export]
 impl AuthSession {
-    /// A session over `store`. Nothing is read until the first call that needs the session.
+    /// A session over `store`, judging expiry by the system clock. Nothing is read until the
+    /// first call that needs the session.
     #[uniffi::constructor]
     pub fn new(store: Arc<dyn TokenStore>) -> Self {
+        Self::with_clock(store, Arc::new(SystemSessionClock))
+    }
+
+    /// A session over `store` that judges expiry (`needs_refresh`, `fresh_access_token`) at
+    /// `clock`'s time instead of the system clock's.
+    #[uniffi::constructor]
+    pub fn with_clock(store: Arc<dyn TokenStore>, clock: Arc<dyn SessionClock>) -> Self {
         AuthSession {
             store,
+            clock,
             state: Mutex::new(State::default()),
             changed: Condvar::new(),
         }
@@ -173,16 +201,15 @@ impl AuthSession {
             .collect())
     }
 
-    /// Whether the access token expires within `min_ttl_seconds` from now (or is unreadable).
-    /// Fails with `not_signed_in`.
+    /// Whether the access token expires within `min_ttl_seconds` from now, carries no `exp`, or
+    /// cannot be read. False when signed out: there is nothing to refresh. Fails with the store's
+    /// error.
     pub fn needs_refresh(&self, min_ttl_seconds: i64) -> Result<bool, AuthcoreError> {
-        Ok(self
-            .signed_in()?
-            .needs_refresh(SystemClock.now(), min_ttl_seconds))
+        self.decide(|machine, stored, now| machine.needs_refresh(stored, now, min_ttl_seconds))
     }
 
-    /// The JSON body of `POST /api/auth/refreshtoken`. Fails with `not_signed_in` or
-    /// `no_refresh_token`.
+    /// The JSON body of `POST /api/auth/refreshtoken`, whatever the access token's time left (see
+    /// `needs_refresh`). Fails with `not_signed_in` or `no_refresh_token`.
     pub fn refresh_request_body(&self) -> Result<String, AuthcoreError> {
         Ok(self.signed_in()?.refresh_request_body()?)
     }
@@ -261,6 +288,19 @@ impl AuthSession {
         self.with_store(|store| {
             let stored = store.get(STORAGE_KEY.to_owned())?;
             Ok(self.lock().machine.current(stored.as_deref())?)
+        })
+    }
+
+    /// One store turn that reads the store and the clock, and asks the machine `decide(machine,
+    /// stored, now)`.
+    fn decide<T>(
+        &self,
+        decide: impl FnOnce(&mut SessionMachine, Option<&str>, i64) -> Result<T, SessionError>,
+    ) -> Result<T, AuthcoreError> {
+        self.with_store(|store| {
+            let stored = store.get(STORAGE_KEY.to_owned())?;
+            let now = self.clock.now_seconds();
+            Ok(decide(&mut self.lock().machine, stored.as_deref(), now)?)
         })
     }
 

@@ -44,8 +44,8 @@ pub struct Scenario {
     pub name: String,
     /// What it shows.
     pub description: String,
-    /// `any`: the answers hold at any time in `any_time`; `injected`: the steps' `now` must be
-    /// the session's clock.
+    /// `any`: the answers hold at any time in `any_time`; `injected`: they hold only at the steps'
+    /// `now`. Every runner sets the session's clock to each step's `now` either way.
     pub clock: String,
     /// The steps, in order.
     pub steps: Vec<Step>,
@@ -89,9 +89,6 @@ pub struct Step {
     /// `fresh_access_token`: the bodies the refresh call must receive, in order.
     #[serde(default)]
     pub sent: Option<Vec<String>>,
-    /// A surface whose API answers this step differently on purpose.
-    #[serde(default)]
-    pub differs: Option<Differs>,
     /// Why the step exists.
     #[serde(default)]
     pub note: Option<String>,
@@ -127,39 +124,17 @@ fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D:
     Option::<String>::deserialize(d).map(Some)
 }
 
-/// A documented difference: `surface` (`uniffi` or `wasm`) answers `result`/`value` instead.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Differs {
-    /// `uniffi` (Kotlin, Python, Swift) or `wasm` (Node, browsers).
-    pub surface: String,
-    /// What that surface answers: `"ok"` or an error code.
-    pub result: String,
-    /// With `"ok"`: its value.
-    #[serde(default)]
-    pub value: Value,
-    /// Why the APIs differ.
-    pub note: String,
-}
-
 /// An outcome as the file writes it: `Ok(value)` or `Err(code)`.
 pub type Outcome = Result<Value, String>;
 
 impl Step {
-    /// The outcome this step expects from `surface` (its `differs` answer when it names it).
-    pub fn expected_for(&self, surface: &str) -> Outcome {
-        match &self.differs {
-            Some(d) if d.surface == surface => outcome_of(&d.result, &d.value),
-            _ => outcome_of(&self.result, &self.value),
+    /// The outcome this step expects, the same on every surface.
+    pub fn expected(&self) -> Outcome {
+        if self.result == "ok" {
+            Ok(self.value.clone())
+        } else {
+            Err(self.result.clone())
         }
-    }
-}
-
-fn outcome_of(result: &str, value: &Value) -> Outcome {
-    if result == "ok" {
-        Ok(value.clone())
-    } else {
-        Err(result.to_owned())
     }
 }
 

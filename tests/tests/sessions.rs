@@ -9,9 +9,6 @@ use authcore::session::{Fresh, HeaderStyle, Refresh, SessionError, SessionMachin
 use authcore_tests::sessions::{Outcome, Scenario, Step, default_path, load};
 use serde_json::{Value, json};
 
-/// The surface name `differs` markers use; the core has none, so every step expects its answer.
-const SURFACE: &str = "core";
-
 /// One binding session over one store: the machine and the stored value.
 #[derive(Default)]
 struct Client {
@@ -206,7 +203,7 @@ fn replay(scenario: &Scenario) -> Result<usize, String> {
         let got = client
             .run(step, &mut sent)
             .map_err(|e| format!("{} step {i} ({}): {e}", scenario.name, step.op))?;
-        let want = step.expected_for(SURFACE);
+        let want = step.expected();
         if got != want {
             return Err(format!(
                 "{} step {i} ({}): expected {}, got {}",

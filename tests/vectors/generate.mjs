@@ -1516,10 +1516,10 @@ const st = {
   signedIn: (yes) => ({ op: 'signed_in', ...sOk(yes) }),
   accessToken: (t) => ({ op: 'access_token', ...sOk(t) }),
   stored: (text) => ({ op: 'stored', ...sOk(text) }),
-  headers: (style, expect, extra = {}) => ({ op: 'headers', style, ...expect, ...extra }),
+  headers: (style, expect) => ({ op: 'headers', style, ...expect }),
   hasRole: (role, yes) => ({ op: 'has_role', role, ...sOk(yes) }),
-  needsRefresh: (now, minTtl, expect, extra = {}) => ({ op: 'needs_refresh', now, min_ttl: minTtl, ...expect, ...extra }),
-  refreshBody: (now, minTtl, expect, extra = {}) => ({ op: 'refresh_body', now, min_ttl: minTtl, ...expect, ...extra }),
+  needsRefresh: (now, minTtl, expect) => ({ op: 'needs_refresh', now, min_ttl: minTtl, ...expect }),
+  refreshBody: (now, minTtl, expect) => ({ op: 'refresh_body', now, min_ttl: minTtl, ...expect }),
   applyRefresh: (response, expect) => ({ op: 'apply_refresh', response, ...expect }),
   fresh: (now, minTtl, { refresh = null, concurrent, sent = [] }, expect) => ({
     op: 'fresh_access_token',
@@ -1543,25 +1543,6 @@ const signedInStale = () => st.signin(signinBody(U1, STALE, 'r1'), sOk(U1));
 /** fresh_access_token refreshing with r1 while `concurrent` happens during the refresh call. */
 const refreshWhile = (concurrent, refresh, expect) =>
   st.fresh(ANY_NOW, 60, { concurrent: { at: DURING, ...concurrent }, refresh, sent: [requestBody('r1')] }, expect);
-
-// The answers where the surfaces' APIs differ on purpose (see README: `differs`).
-const WASM_HEADERS_SIGNED_OUT = {
-  surface: 'wasm',
-  result: 'ok',
-  value: [],
-  note: 'the npm AuthSession.headers() returns {} when signed out (so it can be passed to fetch as is); the core and UniFFI fail with not_signed_in',
-};
-const UNIFFI_NEEDS_REFRESH_SIGNED_OUT = {
-  surface: 'uniffi',
-  result: 'not_signed_in',
-  note: "UniFFI AuthSession.needs_refresh fails with not_signed_in when signed out; the core's SessionMachine::needs_refresh and the npm needsRefresh() answer false",
-};
-const WASM_BODY_WHEN_FRESH = {
-  surface: 'wasm',
-  result: 'ok',
-  value: null,
-  note: 'the npm refreshRequestBody(minTtlSeconds) returns null while the access token has more than minTtlSeconds left; UniFFI refresh_request_body has no clock and always gives the body',
-};
 
 /** Checks that every answer of a `clock: "any"` scenario holds at any time in ANY_TIME. */
 function assertAnyTime(scenario) {
@@ -1595,8 +1576,8 @@ addSession(
     st.user(null),
     st.accessToken(null),
     st.stored(null),
-    st.headers('both', sErr('not_signed_in'), { differs: WASM_HEADERS_SIGNED_OUT }),
-    st.needsRefresh(N, 60, sOk(false), { differs: UNIFFI_NEEDS_REFRESH_SIGNED_OUT }),
+    st.headers('both', sErr('not_signed_in')),
+    st.needsRefresh(N, 60, sOk(false)),
     st.refreshBody(N, 60, sErr('not_signed_in')),
     st.hasRole('user', false),
     st.signin(signinBody(U1, FRESH, 'r1'), sOk(U1)),
@@ -1613,7 +1594,7 @@ addSession(
     st.hasRole('admin', false),
     st.hasRole('ROLE_ADMIN', false),
     st.needsRefresh(N, 60, sOk(false)),
-    st.refreshBody(N, 60, sOk(requestBody('r1')), { differs: WASM_BODY_WHEN_FRESH }),
+    st.refreshBody(N, 60, sOk(requestBody('r1'))),
     st.fresh(N, 60, {}, sOk(FRESH)),
     st.signOut(),
     st.stored(null),
@@ -1662,7 +1643,7 @@ const BIG_ID = new Int64(2n ** 53n + 1n);
 const U_BIG = { ...U1, id: BIG_ID };
 addSession(
   'signin-user-id-beyond-2-53',
-  'A user id of 2^53 + 1 (an i64 that no double holds): the stored form keeps it exactly on every surface. The npm user.id is a JS number, so it and its expectation are the nearest double there (as for every integer beyond 2^53 in the corpus).',
+  'A user id of 2^53 + 1 (an i64 that no double holds): exact on every surface, in the stored form and in the user (an i64 on UniFFI, a bigint for the npm user.id, which is a number only within Number.MAX_SAFE_INTEGER).',
   'any',
   [
     st.signin(signinBody(U_BIG, FRESH, 'r1'), sOk(U_BIG)),
@@ -1741,8 +1722,8 @@ addSession(
     st.user(null),
     st.accessToken(null),
     st.hasRole('user', false),
-    st.headers('both', sErr('not_signed_in'), { differs: WASM_HEADERS_SIGNED_OUT }),
-    st.needsRefresh(N, 60, sOk(false), { differs: UNIFFI_NEEDS_REFRESH_SIGNED_OUT }),
+    st.headers('both', sErr('not_signed_in')),
+    st.needsRefresh(N, 60, sOk(false)),
     st.refreshBody(N, 60, sErr('not_signed_in')),
     st.applyRefresh(refreshBody(FRESH, 'r2'), sErr('not_signed_in')),
     st.fresh(N, 60, { refresh: respond(refreshBody(FRESH, 'r2')) }, sErr('not_signed_in')),
@@ -1861,7 +1842,7 @@ addSession(
     st.signedIn(false),
     st.stored(null),
     st.fresh(N, 60, {}, sErr('not_signed_in')),
-    st.headers('bearer', sErr('not_signed_in'), { differs: WASM_HEADERS_SIGNED_OUT }),
+    st.headers('bearer', sErr('not_signed_in')),
     st.handleUnauthorized(),
     st.stored(null),
   ],
@@ -2040,7 +2021,7 @@ addSession(
     st.needsRefresh(E + 100, 60, sOk(true)),
     st.needsRefresh(E - 3601, 3600, sOk(false)),
     st.needsRefresh(E - 3600, 3600, sOk(true)),
-    st.refreshBody(E - 61, 60, sOk(requestBody('r1')), { differs: WASM_BODY_WHEN_FRESH }),
+    st.refreshBody(E - 61, 60, sOk(requestBody('r1'))),
     st.refreshBody(E - 60, 60, sOk(requestBody('r1'))),
     st.fresh(E - 61, 60, {}, sOk(EDGE)),
     st.fresh(E - 60, 60, { refresh: respond(refreshBody(EDGE_NEXT, 'r2')), sent: [requestBody('r1')] }, sOk(EDGE_NEXT)),

@@ -8,7 +8,7 @@
 use std::cell::RefCell;
 
 use authcore::session::{
-    Fresh, HeaderStyle, Refresh, STORAGE_KEY, Session, SessionError, SessionMachine,
+    Fresh, HeaderStyle, Refresh, STORAGE_KEY, Session, SessionError, SessionMachine, SessionUser,
 };
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
@@ -39,15 +39,20 @@ export interface AuthSessionOptions {
 
 /** The signed-in user, as authd's signin response describes it. */
 export interface SessionUser {
-  id: number;
+  /**
+   * `users.id`, exactly: a `number` for every id within `Number.MAX_SAFE_INTEGER` (2^53 - 1), a
+   * `bigint` beyond, where a number would round it (the stored session keeps it exact either way).
+   */
+  id: number | bigint;
   username: string;
   email: string;
   /** Authorities as authd returns them: `ROLE_USER`, `ROLE_MODERATOR`, `ROLE_ADMIN`. */
   roles: string[];
 }
 
-/** authd's `POST /api/auth/signin` response body. */
-export interface SigninResponse extends SessionUser {
+/** authd's `POST /api/auth/signin` response body, as `JSON.parse` gives it. */
+export interface SigninResponse extends Omit<SessionUser, "id"> {
+  id: number;
   accessToken: string;
   refreshToken?: string;
 }
@@ -137,6 +142,19 @@ fn step(name: &str, value: JsValue) -> Result<JsValue, BindingError> {
     Ok(object.into())
 }
 
+/// The largest integer a JS number holds exactly (`Number.MAX_SAFE_INTEGER`).
+const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+
+/// The user as a plain object, its `id` exact: a number within ±`MAX_SAFE_INTEGER`, else a
+/// `BigInt` (JSON would round it to the nearest double).
+fn user_js(user: &SessionUser) -> Result<JsValue, BindingError> {
+    let object = to_js(user)?;
+    if user.id.unsigned_abs() > MAX_SAFE_INTEGER {
+        Reflect::set(&object, &JsValue::from_str("id"), &JsValue::from(user.id))?;
+    }
+    Ok(object)
+}
+
 /// A flight id as a JS number (ids count up from 0; far below 2^53).
 fn flight_js(id: u64) -> JsValue {
     #[allow(clippy::cast_precision_loss)]
@@ -184,12 +202,6 @@ impl AuthSession {
         })
     }
 
-    /// The storage key (for the package's cross-tab lock name).
-    #[wasm_bindgen(getter, js_name = storageKey, skip_typescript)]
-    pub fn storage_key(&self) -> String {
-        self.key.clone()
-    }
-
     /// Stores the session of authd's signin response (JSON text or the parsed object) and returns
     /// the signed-in user. Replaces any previous session.
     ///
@@ -203,26 +215,27 @@ impl AuthSession {
         let text = json_text(&response, "signin response")?;
         let (session, stored) = self.machine.borrow_mut().sign_in(&text)?;
         self.write(&stored)?;
-        to_js(&session.user)
+        user_js(&session.user)
     }
 
     /// Stores the tokens of authd's refresh response (JSON text or the parsed object), keeping the
     /// user and, when the response has none, the refresh token. Returns the new access token.
     ///
-    /// With `forUserId`, the response is stored only if that user is still the one signed in;
-    /// otherwise it is discarded with `session_changed` (signed out or another user signed in
-    /// while the refresh was in flight).
+    /// With `forUserId` (a whole number or a bigint, as `user.id` gives it), the response is stored
+    /// only if that user is still the one signed in; otherwise it is discarded with
+    /// `session_changed` (signed out or another user signed in while the refresh was in flight).
+    /// `session.js` passes it here as a bigint, range-checked.
     ///
-    /// Throws `AuthcoreError` `not_signed_in`, `session_changed` or `invalid_response`.
+    /// Throws `AuthcoreError` `not_signed_in`, `session_changed`, `invalid_response`, or
+    /// `invalid_argument` for a `forUserId` that is not a whole number in the 64-bit range.
     #[wasm_bindgen(js_name = saveRefreshResponse)]
     pub fn save_refresh_response(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string | RefreshResponse")] response: JsValue,
-        #[wasm_bindgen(js_name = forUserId, unchecked_optional_param_type = "number")]
-        for_user_id: Option<f64>,
+        #[wasm_bindgen(js_name = forUserId, unchecked_optional_param_type = "number | bigint")]
+        for_user: Option<i64>,
     ) -> Result<String, BindingError> {
         let text = json_text(&response, "refresh response")?;
-        let for_user = whole_number_arg(for_user_id, "forUserId")?;
         let stored = self.stored()?;
         let landing =
             self.machine
@@ -232,17 +245,11 @@ impl AuthSession {
         Ok(landing.access_token)
     }
 
-    /// Whether a session is stored (an unreadable stored value counts as signed out).
-    #[wasm_bindgen(getter, js_name = isSignedIn)]
-    pub fn is_signed_in(&self) -> Result<bool, BindingError> {
-        Ok(self.current()?.is_some())
-    }
-
     /// The signed-in user, or null.
     #[wasm_bindgen(getter, unchecked_return_type = "SessionUser | null")]
     pub fn user(&self) -> Result<JsValue, BindingError> {
         match self.current()? {
-            Some(session) => to_js(&session.user),
+            Some(session) => user_js(&session.user),
             None => Ok(JsValue::NULL),
         }
     }
@@ -257,9 +264,10 @@ impl AuthSession {
     }
 
     /// The headers that carry the access token: `{"x-access-token": t, "Authorization": "Bearer t"}`
-    /// by default; `{}` when signed out. Pass it as `fetch(url, { headers })`.
+    /// by default. Pass it as `fetch(url, { headers })`.
     ///
-    /// Throws `AuthcoreError` `invalid_argument` for an unknown style.
+    /// Throws `AuthcoreError` `not_signed_in` when signed out (or the stored session is
+    /// unreadable), as on every surface; `invalid_argument` for an unknown style.
     #[wasm_bindgen(unchecked_return_type = "Record<string, string>")]
     pub fn headers(
         &self,
@@ -267,10 +275,8 @@ impl AuthSession {
     ) -> Result<JsValue, BindingError> {
         let style = header_style(style.as_deref()).map_err(BindingError::invalid)?;
         let headers = Object::new();
-        if let Some(session) = self.current()? {
-            for (name, value) in session.headers(style) {
-                Reflect::set(&headers, &JsValue::from(name), &JsValue::from(value))?;
-            }
+        for (name, value) in self.signed_in()?.headers(style) {
+            Reflect::set(&headers, &JsValue::from(name), &JsValue::from(value))?;
         }
         Ok(headers.into())
     }
@@ -298,24 +304,14 @@ impl AuthSession {
         Ok(self.current()?.is_some_and(|s| s.has_role(role)))
     }
 
-    /// The body of `POST /api/auth/refreshtoken` (`{"refreshToken":"…"}`) when the access token
-    /// needs a refresh (see `needsRefresh`), or null when it has more than `minTtlSeconds`
-    /// (default 60) left. To refresh yourself, then `saveRefreshResponse`; `freshAccessToken` does
-    /// both, once per origin.
+    /// The body of `POST /api/auth/refreshtoken` (`{"refreshToken":"…"}`), whatever the access
+    /// token's time left: ask `needsRefresh(minTtlSeconds)` first. To refresh yourself, then
+    /// `saveRefreshResponse`; `freshAccessToken` does both, once per origin.
     ///
     /// Throws `AuthcoreError` `not_signed_in`, or `no_refresh_token` when authd issued none.
-    #[wasm_bindgen(js_name = refreshRequestBody, unchecked_return_type = "string | null")]
-    pub fn refresh_request_body(
-        &self,
-        #[wasm_bindgen(js_name = minTtlSeconds, unchecked_optional_param_type = "number")]
-        min_ttl_seconds: Option<f64>,
-    ) -> Result<JsValue, BindingError> {
-        let min_ttl = min_ttl(min_ttl_seconds)?;
-        let session = self.signed_in()?;
-        if !session.needs_refresh(clock::now(), min_ttl) {
-            return Ok(JsValue::NULL);
-        }
-        Ok(JsValue::from(session.refresh_request_body()?))
+    #[wasm_bindgen(js_name = refreshRequestBody)]
+    pub fn refresh_request_body(&self) -> Result<String, BindingError> {
+        Ok(self.signed_in()?.refresh_request_body()?)
     }
 
     /// Signs out: removes the stored session. A `freshAccessToken` refresh still in flight then

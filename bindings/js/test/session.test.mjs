@@ -14,7 +14,8 @@ describe('signed out', () => {
     assert.equal(s.isSignedIn, false);
     assert.equal(s.user, null);
     assert.equal(s.accessToken, null);
-    assert.deepEqual(s.headers(), {});
+    assert.throws(() => s.headers(), code('not_signed_in'));
+    assert.throws(() => s.headers('bearer'), code('not_signed_in'));
     assert.equal(s.needsRefresh(), false);
     assert.equal(s.hasRole('user'), false);
     assert.throws(() => s.refreshRequestBody(), code('not_signed_in'));
@@ -28,6 +29,8 @@ describe('signed out', () => {
     const s = new AuthSession(storage);
     assert.equal(s.isSignedIn, false);
     assert.equal(s.user, null);
+    assert.throws(() => s.headers(), code('not_signed_in'));
+    assert.equal(s.needsRefresh(), false);
   });
 });
 
@@ -100,14 +103,49 @@ describe('headers', () => {
   });
 });
 
+describe('user ids', () => {
+  const BIG = '9007199254740993'; // 2^53 + 1: no double holds it
+  const signinText = (id) =>
+    JSON.stringify(signinResponse({ id: 7 })).replace('"id":7', `"id":${id}`);
+
+  test('an id within Number.MAX_SAFE_INTEGER is a number', () => {
+    const s = new AuthSession(new MemoryStorage());
+    assert.equal(s.saveSigninResponse(signinText(Number.MAX_SAFE_INTEGER)).id, Number.MAX_SAFE_INTEGER);
+    assert.equal(s.user.id, Number.MAX_SAFE_INTEGER);
+    assert.equal(s.saveRefreshResponse(refreshResponse(), Number.MAX_SAFE_INTEGER).length > 0, true);
+    assert.throws(() => s.saveRefreshResponse(refreshResponse(), 7), code('session_changed'));
+  });
+
+  test('an id beyond Number.MAX_SAFE_INTEGER is an exact bigint, and forUserId takes it', () => {
+    const storage = new MemoryStorage();
+    const s = new AuthSession(storage);
+    assert.equal(s.saveSigninResponse(signinText(BIG)).id, BigInt(BIG));
+    assert.equal(s.user.id, BigInt(BIG));
+    assert.match(storage.getItem('authcore.session'), new RegExp(`"id":${BIG},`));
+    // The nearest double is another user.
+    assert.throws(() => s.saveRefreshResponse(refreshResponse(), Number(BIG)), code('session_changed'));
+    assert.ok(s.saveRefreshResponse(refreshResponse(), BigInt(BIG)));
+    assert.throws(() => s.saveRefreshResponse(refreshResponse(), 2n ** 63n), code('invalid_argument'));
+    assert.throws(() => s.saveRefreshResponse(refreshResponse(), 2n ** 64n + BigInt(BIG)), code('invalid_argument'));
+    assert.throws(() => s.saveRefreshResponse(refreshResponse(), 1.5), code('invalid_argument'));
+    assert.throws(() => s.saveRefreshResponse(refreshResponse(), '7'), code('invalid_argument'));
+    assert.equal(s.saveSigninResponse(signinText(`-${BIG}`)).id, -BigInt(BIG));
+  });
+});
+
 describe('refresh decisions', () => {
   test('needsRefresh is true within minTtlSeconds of exp', () => {
     const s = new AuthSession(new MemoryStorage());
     s.saveSigninResponse(signinResponse({ ttl: 100 }));
     assert.equal(s.needsRefresh(), false);
     assert.equal(s.needsRefresh(200), true);
-    assert.equal(s.refreshRequestBody(), null);
-    assert.equal(s.refreshRequestBody(200), '{"refreshToken":"r1"}');
+  });
+
+  test('refreshRequestBody gives the body whatever the time left, as on every surface', () => {
+    const s = new AuthSession(new MemoryStorage());
+    s.saveSigninResponse(signinResponse({ ttl: 3600 }));
+    assert.equal(s.needsRefresh(), false);
+    assert.equal(s.refreshRequestBody(), '{"refreshToken":"r1"}');
   });
 
   test('an expired token needs a refresh; without a refresh token it is no_refresh_token', async () => {
@@ -125,7 +163,7 @@ describe('refresh decisions', () => {
     const next = refreshResponse({ refreshToken: null });
     assert.equal(s.saveRefreshResponse(JSON.stringify(next)), next.accessToken);
     assert.deepEqual(s.user, user);
-    assert.equal(s.refreshRequestBody(1e9), '{"refreshToken":"r1"}');
+    assert.equal(s.refreshRequestBody(), '{"refreshToken":"r1"}');
     assert.throws(() => s.saveRefreshResponse({ accessToken: '' }), code('invalid_response'));
   });
 });
@@ -161,7 +199,7 @@ describe('freshAccessToken (single flight)', () => {
     assert.deepEqual(new Set(tokens), new Set([next.accessToken]));
     assert.deepEqual(bodies, ['{"refreshToken":"r1"}']);
     assert.equal(s.accessToken, next.accessToken);
-    assert.equal(s.refreshRequestBody(1e9), '{"refreshToken":"r2"}', 'the rotated refresh token is stored');
+    assert.equal(s.refreshRequestBody(), '{"refreshToken":"r2"}', 'the rotated refresh token is stored');
     // Now fresh: no further call.
     assert.equal(await s.freshAccessToken(refreshFn), next.accessToken);
     assert.equal(bodies.length, 1);

@@ -243,6 +243,13 @@ typedef void (*UniffiForeignFutureCompleteVoid)(uint64_t, UniffiForeignFutureRes
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_SESSION_CLOCK_METHOD0
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_SESSION_CLOCK_METHOD0
+typedef void (*UniffiCallbackInterfaceSessionClockMethod0)(uint64_t, int64_t* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
 #ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_ASYNC_REFRESHER_METHOD0
 #define UNIFFI_FFIDEF_CALLBACK_INTERFACE_ASYNC_REFRESHER_METHOD0
 typedef void (*UniffiCallbackInterfaceAsyncRefresherMethod0)(uint64_t, RustBuffer, UniffiForeignFutureCompleteRustBuffer _Nonnull, uint64_t, UniffiForeignFutureDroppedCallbackStruct* _Nonnull
@@ -275,6 +282,15 @@ typedef void (*UniffiCallbackInterfaceTokenStoreMethod1)(uint64_t, RustBuffer, R
 typedef void (*UniffiCallbackInterfaceTokenStoreMethod2)(uint64_t, RustBuffer, void* _Nonnull, 
         RustCallStatus *_Nonnull uniffiCallStatus
     );
+
+#endif
+#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_SESSION_CLOCK
+#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_SESSION_CLOCK
+typedef struct UniffiVTableCallbackInterfaceSessionClock {
+    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
+    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
+    UniffiCallbackInterfaceSessionClockMethod0 _Nonnull nowSeconds;
+} UniffiVTableCallbackInterfaceSessionClock;
 
 #endif
 #ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_ASYNC_REFRESHER
@@ -319,6 +335,11 @@ void uniffi_authcore_ffi_fn_free_authsession(uint64_t handle, RustCallStatus *_N
 #ifndef UNIFFI_FFIDEF_UNIFFI_AUTHCORE_FFI_FN_CONSTRUCTOR_AUTHSESSION_NEW
 #define UNIFFI_FFIDEF_UNIFFI_AUTHCORE_FFI_FN_CONSTRUCTOR_AUTHSESSION_NEW
 uint64_t uniffi_authcore_ffi_fn_constructor_authsession_new(uint64_t store, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AUTHCORE_FFI_FN_CONSTRUCTOR_AUTHSESSION_WITH_CLOCK
+#define UNIFFI_FFIDEF_UNIFFI_AUTHCORE_FFI_FN_CONSTRUCTOR_AUTHSESSION_WITH_CLOCK
+uint64_t uniffi_authcore_ffi_fn_constructor_authsession_with_clock(uint64_t store, uint64_t clock, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_AUTHCORE_FFI_FN_METHOD_AUTHSESSION_ACCESS_TOKEN
@@ -384,6 +405,26 @@ RustBuffer uniffi_authcore_ffi_fn_method_authsession_fresh_access_token(uint64_t
 #ifndef UNIFFI_FFIDEF_UNIFFI_AUTHCORE_FFI_FN_METHOD_AUTHSESSION_FRESH_ACCESS_TOKEN_ASYNC
 #define UNIFFI_FFIDEF_UNIFFI_AUTHCORE_FFI_FN_METHOD_AUTHSESSION_FRESH_ACCESS_TOKEN_ASYNC
 uint64_t uniffi_authcore_ffi_fn_method_authsession_fresh_access_token_async(uint64_t ptr, uint64_t refresher, int64_t min_ttl_seconds
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AUTHCORE_FFI_FN_CLONE_SESSIONCLOCK
+#define UNIFFI_FFIDEF_UNIFFI_AUTHCORE_FFI_FN_CLONE_SESSIONCLOCK
+uint64_t uniffi_authcore_ffi_fn_clone_sessionclock(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AUTHCORE_FFI_FN_FREE_SESSIONCLOCK
+#define UNIFFI_FFIDEF_UNIFFI_AUTHCORE_FFI_FN_FREE_SESSIONCLOCK
+void uniffi_authcore_ffi_fn_free_sessionclock(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AUTHCORE_FFI_FN_INIT_CALLBACK_VTABLE_SESSIONCLOCK
+#define UNIFFI_FFIDEF_UNIFFI_AUTHCORE_FFI_FN_INIT_CALLBACK_VTABLE_SESSIONCLOCK
+void uniffi_authcore_ffi_fn_init_callback_vtable_sessionclock(const UniffiVTableCallbackInterfaceSessionClock* _Nonnull vtable
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AUTHCORE_FFI_FN_METHOD_SESSIONCLOCK_NOW_SECONDS
+#define UNIFFI_FFIDEF_UNIFFI_AUTHCORE_FFI_FN_METHOD_SESSIONCLOCK_NOW_SECONDS
+int64_t uniffi_authcore_ffi_fn_method_sessionclock_now_seconds(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_AUTHCORE_FFI_FN_CLONE_ASYNCREFRESHER
@@ -907,6 +948,12 @@ uint16_t uniffi_authcore_ffi_checksum_method_authsession_fresh_access_token_asyn
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AUTHCORE_FFI_CHECKSUM_METHOD_SESSIONCLOCK_NOW_SECONDS
+#define UNIFFI_FFIDEF_UNIFFI_AUTHCORE_FFI_CHECKSUM_METHOD_SESSIONCLOCK_NOW_SECONDS
+uint16_t uniffi_authcore_ffi_checksum_method_sessionclock_now_seconds(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_AUTHCORE_FFI_CHECKSUM_METHOD_ASYNCREFRESHER_REFRESH
 #define UNIFFI_FFIDEF_UNIFFI_AUTHCORE_FFI_CHECKSUM_METHOD_ASYNCREFRESHER_REFRESH
 uint16_t uniffi_authcore_ffi_checksum_method_asyncrefresher_refresh(void
@@ -952,6 +999,12 @@ uint16_t uniffi_authcore_ffi_checksum_method_tokenverifier_verify_at(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_AUTHCORE_FFI_CHECKSUM_CONSTRUCTOR_AUTHSESSION_NEW
 #define UNIFFI_FFIDEF_UNIFFI_AUTHCORE_FFI_CHECKSUM_CONSTRUCTOR_AUTHSESSION_NEW
 uint16_t uniffi_authcore_ffi_checksum_constructor_authsession_new(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AUTHCORE_FFI_CHECKSUM_CONSTRUCTOR_AUTHSESSION_WITH_CLOCK
+#define UNIFFI_FFIDEF_UNIFFI_AUTHCORE_FFI_CHECKSUM_CONSTRUCTOR_AUTHSESSION_WITH_CLOCK
+uint16_t uniffi_authcore_ffi_checksum_constructor_authsession_with_clock(void
     
 );
 #endif

@@ -10,7 +10,6 @@ use std::sync::{Arc, PoisonError};
 use std::task::{Context, Poll};
 
 use authcore::session::{Fresh, Refresh, STORAGE_KEY, refresh_rejected};
-use authcore::tokens::{Clock, SystemClock};
 
 use super::{AuthSession, State};
 use crate::AuthcoreError;
@@ -110,27 +109,13 @@ impl AuthSession {
 impl AuthSession {
     /// The machine's first step, from the store as read now.
     fn fresh(&self, min_ttl_seconds: i64) -> Result<Fresh, AuthcoreError> {
-        self.with_store(|store| {
-            let stored = store.get(STORAGE_KEY.to_owned())?;
-            let now = SystemClock.now();
-            Ok(self
-                .lock()
-                .machine
-                .fresh(stored.as_deref(), now, min_ttl_seconds)?)
-        })
+        self.decide(|machine, stored, now| machine.fresh(stored, now, min_ttl_seconds))
     }
 
     /// For the leader: the store re-read right before refreshing, so that a session another
     /// `AuthSession` over the same store (an app extension) refreshed meanwhile is adopted.
     fn refresh_body(&self, id: u64, min_ttl_seconds: i64) -> Result<Refresh, AuthcoreError> {
-        self.with_store(|store| {
-            let stored = store.get(STORAGE_KEY.to_owned())?;
-            let now = SystemClock.now();
-            Ok(self
-                .lock()
-                .machine
-                .refresh_body(id, stored.as_deref(), now, min_ttl_seconds)?)
-        })
+        self.decide(|machine, stored, now| machine.refresh_body(id, stored, now, min_ttl_seconds))
     }
 
     /// Lands authd's refresh response for flight `id` in the store, in one store turn; returns the

@@ -10,10 +10,14 @@ use crate::store::memory_token_store;
 
 fn token(seconds_left: i64) -> String {
     let now = SystemClock.now();
+    token_expiring(now, now + seconds_left)
+}
+
+fn token_expiring(iat: i64, exp: i64) -> String {
     let claims = Claims {
         id: Some(1),
-        iat: Some(now),
-        exp: Some(now + seconds_left),
+        iat: Some(iat),
+        exp: Some(exp),
         ..Claims::default()
     };
     TokenSigner::new(Key::hs256_legacy(b"test").unwrap())
@@ -321,6 +325,45 @@ fn session_round_trips_through_the_store() {
         second.headers(HeaderStyle::Bearer).unwrap_err().code(),
         "not_signed_in"
     );
+    // The core's answer (SessionMachine::needs_refresh), as on npm: nothing to refresh.
+    assert!(!second.needs_refresh(60).unwrap());
+}
+
+/// A clock the test sets.
+struct TestClock(std::sync::atomic::AtomicI64);
+
+impl SessionClock for TestClock {
+    fn now_seconds(&self) -> i64 {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+#[test]
+fn an_injected_clock_decides_needs_refresh_and_fresh_access_token() {
+    let now = SystemClock.now();
+    let clock = Arc::new(TestClock(now.into()));
+    let session = AuthSession::with_clock(memory_token_store(), clock.clone());
+    let access = token_expiring(now, now + 120);
+    session
+        .save_signin_response(signin_json(&access, Some("r1")))
+        .unwrap();
+    let refresher = SlowRefresher::new(0, false);
+
+    // exp - now = 61 > 60: fresh.
+    clock.0.store(now + 59, Ordering::SeqCst);
+    assert!(!session.needs_refresh(60).unwrap());
+    assert_eq!(
+        session.fresh_access_token(refresher.clone(), 60).unwrap(),
+        access
+    );
+    assert_eq!(refresher.calls.load(Ordering::SeqCst), 0);
+
+    // exp - now = 60 <= 60: refresh, although the system clock says 120 s are left.
+    clock.0.store(now + 60, Ordering::SeqCst);
+    assert!(session.needs_refresh(60).unwrap());
+    let refreshed = session.fresh_access_token(refresher.clone(), 60).unwrap();
+    assert_ne!(refreshed, access);
+    assert_eq!(refresher.calls.load(Ordering::SeqCst), 1);
 }
 
 #[test]

@@ -44,6 +44,14 @@ const session = new AuthSession(new MemoryStorage(), { storageKey: 'app.auth' })
 const user: SessionUser | null = session.user;
 const access: string | null = session.accessToken;
 const headers: Record<string, string> = session.headers('bearer');
+const body: string = session.refreshRequestBody();
+const signedIn: boolean = session.isSignedIn;
+// @ts-expect-error refreshRequestBody takes no minTtlSeconds (ask needsRefresh)
+session.refreshRequestBody(60);
+const id: number | bigint = user === null ? 0 : user.id;
+// @ts-expect-error an id beyond Number.MAX_SAFE_INTEGER is a bigint
+const idNumber: number = user === null ? 0 : user.id;
+session.saveRefreshResponse('{}', 9007199254740993n);
 // @ts-expect-error not a header style
 session.headers('cookie');
 const fresh: Promise<string> = session.freshAccessToken(async (body: string) => {
@@ -65,7 +73,7 @@ try {
   }
 }
 
-console.log(alg, userId, left, wrong, kid, expired, roles, aud, exp, user, access, headers, fresh);
+console.log(alg, userId, left, wrong, kid, expired, roles, aud, exp, user, access, headers, fresh, body, id, idNumber, signedIn);
 
 // `authcore/inspect`: the same Inspection, and the whole package on demand.
 import * as inspectOnly from 'authcore/inspect';

@@ -882,14 +882,15 @@ public protocol AuthSessionProtocol: AnyObject, Sendable {
     func isSignedIn() throws  -> Bool
     
     /**
-     * Whether the access token expires within `min_ttl_seconds` from now (or is unreadable).
-     * Fails with `not_signed_in`.
+     * Whether the access token expires within `min_ttl_seconds` from now, carries no `exp`, or
+     * cannot be read. False when signed out: there is nothing to refresh. Fails with the store's
+     * error.
      */
     func needsRefresh(minTtlSeconds: Int64) throws  -> Bool
     
     /**
-     * The JSON body of `POST /api/auth/refreshtoken`. Fails with `not_signed_in` or
-     * `no_refresh_token`.
+     * The JSON body of `POST /api/auth/refreshtoken`, whatever the access token's time left (see
+     * `needs_refresh`). Fails with `not_signed_in` or `no_refresh_token`.
      */
     func refreshRequestBody() throws  -> String
     
@@ -986,7 +987,8 @@ open class AuthSession: AuthSessionProtocol, @unchecked Sendable {
         return try! rustCall { uniffi_authcore_ffi_fn_clone_authsession(self.handle, $0) }
     }
     /**
-     * A session over `store`. Nothing is read until the first call that needs the session.
+     * A session over `store`, judging expiry by the system clock. Nothing is read until the
+     * first call that needs the session.
      */
 public convenience init(store: TokenStore) {
     let handle =
@@ -1008,6 +1010,20 @@ public convenience init(store: TokenStore) {
         try! rustCall { uniffi_authcore_ffi_fn_free_authsession(handle, $0) }
     }
 
+    
+    /**
+     * A session over `store` that judges expiry (`needs_refresh`, `fresh_access_token`) at
+     * `clock`'s time instead of the system clock's.
+     */
+public static func withClock(store: TokenStore, clock: SessionClock) -> AuthSession  {
+    return try!  FfiConverterTypeAuthSession_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_authcore_ffi_fn_constructor_authsession_with_clock(
+        FfiConverterTypeTokenStore_lower(store),
+        FfiConverterTypeSessionClock_lower(clock),uniffiCallStatus
+    )
+})
+}
     
 
     
@@ -1090,8 +1106,9 @@ open func isSignedIn()throws  -> Bool  {
 }
     
     /**
-     * Whether the access token expires within `min_ttl_seconds` from now (or is unreadable).
-     * Fails with `not_signed_in`.
+     * Whether the access token expires within `min_ttl_seconds` from now, carries no `exp`, or
+     * cannot be read. False when signed out: there is nothing to refresh. Fails with the store's
+     * error.
      */
 open func needsRefresh(minTtlSeconds: Int64)throws  -> Bool  {
     return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeAuthcoreError_lift) {
@@ -1104,8 +1121,8 @@ open func needsRefresh(minTtlSeconds: Int64)throws  -> Bool  {
 }
     
     /**
-     * The JSON body of `POST /api/auth/refreshtoken`. Fails with `not_signed_in` or
-     * `no_refresh_token`.
+     * The JSON body of `POST /api/auth/refreshtoken`, whatever the access token's time left (see
+     * `needs_refresh`). Fails with `not_signed_in` or `no_refresh_token`.
      */
 open func refreshRequestBody()throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeAuthcoreError_lift) {
@@ -1460,6 +1477,218 @@ public func FfiConverterTypeRefresher_lift(_ handle: UInt64) throws -> Refresher
 #endif
 public func FfiConverterTypeRefresher_lower(_ value: Refresher) -> UInt64 {
     return FfiConverterTypeRefresher.lower(value)
+}
+
+
+
+
+
+
+/**
+ * The time an `AuthSession` judges token expiry at, implemented by the app: for tests, previews
+ * and apps with their own trusted time source. Sessions made with `AuthSession::new` read the
+ * system clock.
+ */
+public protocol SessionClock: AnyObject, Sendable {
+    
+    /**
+     * Now, in whole seconds since the Unix epoch.
+     */
+    func nowSeconds()  -> Int64
+    
+}
+/**
+ * The time an `AuthSession` judges token expiry at, implemented by the app: for tests, previews
+ * and apps with their own trusted time source. Sessions made with `AuthSession::new` read the
+ * system clock.
+ */
+open class SessionClockImpl: SessionClock, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_authcore_ffi_fn_clone_sessionclock(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_authcore_ffi_fn_free_sessionclock(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Now, in whole seconds since the Unix epoch.
+     */
+open func nowSeconds() -> Int64  {
+    return try!  FfiConverterInt64.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_authcore_ffi_fn_method_sessionclock_now_seconds(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceSessionClock {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceSessionClock = UniffiVTableCallbackInterfaceSessionClock(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeSessionClock.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface SessionClock: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeSessionClock.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface SessionClock: handle missing in uniffiClone")
+            }
+        },
+        nowSeconds: { (
+            uniffiHandle: UInt64,
+            uniffiOutReturn: UnsafeMutablePointer<Int64>,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> Int64 in
+                guard let uniffiObj = try? FfiConverterTypeSessionClock.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.nowSeconds(
+                )
+            }
+
+            
+            let writeReturn = { uniffiOutReturn.pointee = FfiConverterInt64.lower($0) }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceSessionClock> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceSessionClock>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitSessionClock() {
+    uniffi_authcore_ffi_fn_init_callback_vtable_sessionclock(UniffiCallbackInterfaceSessionClock.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSessionClock: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<SessionClock>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = SessionClock
+
+    public static func lift(_ handle: UInt64) throws -> SessionClock {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return SessionClockImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: SessionClock) -> UInt64 {
+         if let rustImpl = value as? SessionClockImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SessionClock {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: SessionClock, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSessionClock_lift(_ handle: UInt64) throws -> SessionClock {
+    return try FfiConverterTypeSessionClock.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSessionClock_lower(_ value: SessionClock) -> UInt64 {
+    return FfiConverterTypeSessionClock.lower(value)
 }
 
 
@@ -2946,10 +3175,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_authcore_ffi_checksum_method_authsession_is_signed_in() != 8558) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_authcore_ffi_checksum_method_authsession_needs_refresh() != 33672) {
+    if (uniffi_authcore_ffi_checksum_method_authsession_needs_refresh() != 21146) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_authcore_ffi_checksum_method_authsession_refresh_request_body() != 293) {
+    if (uniffi_authcore_ffi_checksum_method_authsession_refresh_request_body() != 9993) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_authcore_ffi_checksum_method_authsession_save_refresh_response() != 3111) {
@@ -2965,6 +3194,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_authcore_ffi_checksum_method_authsession_fresh_access_token_async() != 29413) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_authcore_ffi_checksum_method_sessionclock_now_seconds() != 53347) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_authcore_ffi_checksum_method_asyncrefresher_refresh() != 35204) {
@@ -2988,7 +3220,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_authcore_ffi_checksum_method_tokenverifier_verify_at() != 60831) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_authcore_ffi_checksum_constructor_authsession_new() != 56356) {
+    if (uniffi_authcore_ffi_checksum_constructor_authsession_new() != 19768) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_authcore_ffi_checksum_constructor_authsession_with_clock() != 51274) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_authcore_ffi_checksum_constructor_tokenverifier_from_hs256_secret() != 35607) {
@@ -3003,6 +3238,7 @@ private let initializationResult: InitializationResult = {
 
     uniffiCallbackInitAsyncRefresher()
     uniffiCallbackInitRefresher()
+    uniffiCallbackInitSessionClock()
     uniffiCallbackInitTokenStore()
     uniffiEnsureAuthcoreInitialized()
     return InitializationResult.ok

@@ -666,6 +666,9 @@ internal open class UniffiForeignFutureResultVoid(
 internal interface UniffiForeignFutureCompleteVoid : com.sun.jna.Callback {
     fun callback(`callbackData`: Long,`result`: UniffiForeignFutureResultVoid.UniffiByValue,)
 }
+internal interface UniffiCallbackInterfaceSessionClockMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: LongByReference,uniffiCallStatus: UniffiRustCallStatus,)
+}
 internal interface UniffiCallbackInterfaceAsyncRefresherMethod0 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`body`: RustBuffer.ByValue,`uniffiFutureCallback`: UniffiForeignFutureCompleteRustBuffer,`uniffiCallbackData`: Long,`uniffiOutDroppedCallback`: UniffiForeignFutureDroppedCallbackStruct,)
 }
@@ -680,6 +683,25 @@ internal interface UniffiCallbackInterfaceTokenStoreMethod1 : com.sun.jna.Callba
 }
 internal interface UniffiCallbackInterfaceTokenStoreMethod2 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`key`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "nowSeconds")
+internal open class UniffiVTableCallbackInterfaceSessionClock(
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+    @JvmField internal var `nowSeconds`: UniffiCallbackInterfaceSessionClockMethod0? = null,
+) : Structure() {
+    class UniffiByValue(
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+        `nowSeconds`: UniffiCallbackInterfaceSessionClockMethod0? = null,
+    ): UniffiVTableCallbackInterfaceSessionClock(`uniffiFree`,`uniffiClone`,`nowSeconds`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceSessionClock) {
+        `uniffiFree` = other.`uniffiFree`
+        `uniffiClone` = other.`uniffiClone`
+        `nowSeconds` = other.`nowSeconds`
+    }
+
 }
 @Structure.FieldOrder("uniffiFree", "uniffiClone", "refresh")
 internal open class UniffiVTableCallbackInterfaceAsyncRefresher(
@@ -809,6 +831,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_authcore_ffi_checksum_method_authsession_fresh_access_token_async(
     ): Int
+    external fun uniffi_authcore_ffi_checksum_method_sessionclock_now_seconds(
+    ): Int
     external fun uniffi_authcore_ffi_checksum_method_asyncrefresher_refresh(
     ): Int
     external fun uniffi_authcore_ffi_checksum_method_refresher_refresh(
@@ -824,6 +848,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_authcore_ffi_checksum_method_tokenverifier_verify_at(
     ): Int
     external fun uniffi_authcore_ffi_checksum_constructor_authsession_new(
+    ): Int
+    external fun uniffi_authcore_ffi_checksum_constructor_authsession_with_clock(
     ): Int
     external fun uniffi_authcore_ffi_checksum_constructor_tokenverifier_from_hs256_secret(
     ): Int
@@ -849,6 +875,7 @@ internal object UniffiLib {
         Native.register(UniffiLib::class.java, findLibraryName(componentName = "authcore_ffi"))
         uniffiCallbackInterfaceAsyncRefresher.register(this)
         uniffiCallbackInterfaceRefresher.register(this)
+        uniffiCallbackInterfaceSessionClock.register(this)
         uniffiCallbackInterfaceTokenStore.register(this)
         authcore.core.uniffiEnsureInitialized()
         
@@ -860,6 +887,8 @@ internal object UniffiLib {
     external fun uniffi_authcore_ffi_fn_free_authsession(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_authcore_ffi_fn_constructor_authsession_new(`store`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_authcore_ffi_fn_constructor_authsession_with_clock(`store`: Long,`clock`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_authcore_ffi_fn_method_authsession_access_token(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -886,6 +915,14 @@ internal object UniffiLib {
     external fun uniffi_authcore_ffi_fn_method_authsession_fresh_access_token(`ptr`: Long,`refresher`: Long,`minTtlSeconds`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_authcore_ffi_fn_method_authsession_fresh_access_token_async(`ptr`: Long,`refresher`: Long,`minTtlSeconds`: Long,
+    ): Long
+    external fun uniffi_authcore_ffi_fn_clone_sessionclock(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_authcore_ffi_fn_free_sessionclock(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_authcore_ffi_fn_init_callback_vtable_sessionclock(`vtable`: UniffiVTableCallbackInterfaceSessionClock,
+    ): Unit
+    external fun uniffi_authcore_ffi_fn_method_sessionclock_now_seconds(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_authcore_ffi_fn_clone_asyncrefresher(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -1101,10 +1138,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_authcore_ffi_checksum_method_authsession_is_signed_in() and 0xFFFF) != 8558) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_authcore_ffi_checksum_method_authsession_needs_refresh() and 0xFFFF) != 33672) {
+    if ((lib.uniffi_authcore_ffi_checksum_method_authsession_needs_refresh() and 0xFFFF) != 21146) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_authcore_ffi_checksum_method_authsession_refresh_request_body() and 0xFFFF) != 293) {
+    if ((lib.uniffi_authcore_ffi_checksum_method_authsession_refresh_request_body() and 0xFFFF) != 9993) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_authcore_ffi_checksum_method_authsession_save_refresh_response() and 0xFFFF) != 3111) {
@@ -1120,6 +1157,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_authcore_ffi_checksum_method_authsession_fresh_access_token_async() and 0xFFFF) != 29413) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_authcore_ffi_checksum_method_sessionclock_now_seconds() and 0xFFFF) != 53347) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_authcore_ffi_checksum_method_asyncrefresher_refresh() and 0xFFFF) != 35204) {
@@ -1143,7 +1183,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_authcore_ffi_checksum_method_tokenverifier_verify_at() and 0xFFFF) != 60831) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_authcore_ffi_checksum_constructor_authsession_new() and 0xFFFF) != 56356) {
+    if ((lib.uniffi_authcore_ffi_checksum_constructor_authsession_new() and 0xFFFF) != 19768) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_authcore_ffi_checksum_constructor_authsession_with_clock() and 0xFFFF) != 51274) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_authcore_ffi_checksum_constructor_tokenverifier_from_hs256_secret() and 0xFFFF) != 35607) {
@@ -2122,14 +2165,15 @@ public interface AuthSessionInterface {
     fun `isSignedIn`(): kotlin.Boolean
     
     /**
-     * Whether the access token expires within `min_ttl_seconds` from now (or is unreadable).
-     * Fails with `not_signed_in`.
+     * Whether the access token expires within `min_ttl_seconds` from now, carries no `exp`, or
+     * cannot be read. False when signed out: there is nothing to refresh. Fails with the store's
+     * error.
      */
     fun `needsRefresh`(`minTtlSeconds`: kotlin.Long): kotlin.Boolean
     
     /**
-     * The JSON body of `POST /api/auth/refreshtoken`. Fails with `not_signed_in` or
-     * `no_refresh_token`.
+     * The JSON body of `POST /api/auth/refreshtoken`, whatever the access token's time left (see
+     * `needs_refresh`). Fails with `not_signed_in` or `no_refresh_token`.
      */
     fun `refreshRequestBody`(): kotlin.String
     
@@ -2213,7 +2257,8 @@ open class AuthSession: Disposable, AutoCloseable, AuthSessionInterface
         this.cleanable = null
     }
     /**
-     * A session over `store`. Nothing is read until the first call that needs the session.
+     * A session over `store`, judging expiry by the system clock. Nothing is read until the
+     * first call that needs the session.
      */
     constructor(`store`: TokenStore) :
         this(UniffiWithHandle, 
@@ -2411,8 +2456,9 @@ open class AuthSession: Disposable, AutoCloseable, AuthSessionInterface
 
     
     /**
-     * Whether the access token expires within `min_ttl_seconds` from now (or is unreadable).
-     * Fails with `not_signed_in`.
+     * Whether the access token expires within `min_ttl_seconds` from now, carries no `exp`, or
+     * cannot be read. False when signed out: there is nothing to refresh. Fails with the store's
+     * error.
      */
     @Throws(AuthcoreException::class)override fun `needsRefresh`(`minTtlSeconds`: kotlin.Long): kotlin.Boolean {
             return FfiConverterBoolean.lift(
@@ -2430,8 +2476,8 @@ open class AuthSession: Disposable, AutoCloseable, AuthSessionInterface
 
     
     /**
-     * The JSON body of `POST /api/auth/refreshtoken`. Fails with `not_signed_in` or
-     * `no_refresh_token`.
+     * The JSON body of `POST /api/auth/refreshtoken`, whatever the access token's time left (see
+     * `needs_refresh`). Fails with `not_signed_in` or `no_refresh_token`.
      */
     @Throws(AuthcoreException::class)override fun `refreshRequestBody`(): kotlin.String {
             return FfiConverterString.lift(
@@ -2564,11 +2610,26 @@ open class AuthSession: Disposable, AutoCloseable, AuthSessionInterface
 
 
     
-    
+    companion object {
+        
     /**
-     * @suppress
-     */
-    companion object
+     * A session over `store` that judges expiry (`needs_refresh`, `fresh_access_token`) at
+     * `clock`'s time instead of the system clock's.
+     */ fun `withClock`(`store`: TokenStore, `clock`: SessionClock): AuthSession {
+            return FfiConverterTypeAuthSession.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_authcore_ffi_fn_constructor_authsession_with_clock(
+    
+        
+        FfiConverterTypeTokenStore.lower(`store`),
+        FfiConverterTypeSessionClock.lower(`clock`),_status)
+}
+    )
+    }
+    
+
+        
+    }
     
 }
 
@@ -2926,6 +2987,332 @@ public object FfiConverterTypeRefresher: FfiConverter<Refresher, Long> {
     override fun allocationSize(value: Refresher) = 8UL
 
     override fun write(value: Refresher, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * The time an `AuthSession` judges token expiry at, implemented by the app: for tests, previews
+ * and apps with their own trusted time source. Sessions made with `AuthSession::new` read the
+ * system clock.
+ */
+public interface SessionClock {
+    
+    /**
+     * Now, in whole seconds since the Unix epoch.
+     */
+    fun `nowSeconds`(): kotlin.Long
+    
+    companion object
+}
+
+/**
+ * The time an `AuthSession` judges token expiry at, implemented by the app: for tests, previews
+ * and apps with their own trusted time source. Sessions made with `AuthSession::new` read the
+ * system clock.
+ */
+open class SessionClockImpl: Disposable, AutoCloseable, SessionClock
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_authcore_ffi_fn_free_sessionclock(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_authcore_ffi_fn_clone_sessionclock(handle, status)
+        }
+    }
+
+    
+    /**
+     * Now, in whole seconds since the Unix epoch.
+     */override fun `nowSeconds`(): kotlin.Long {
+            return FfiConverterLong.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_authcore_ffi_fn_method_sessionclock_now_seconds(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceSessionClock {
+    internal object `nowSeconds`: UniffiCallbackInterfaceSessionClockMethod0 {
+        override fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: LongByReference,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeSessionClock.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`nowSeconds`(
+                )
+            }
+            val writeReturn = { value: kotlin.Long -> uniffiOutReturn.setValue(FfiConverterLong.lower(value)) }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeSessionClock.handleMap.remove(handle)
+        }
+    }
+
+    internal object uniffiClone: UniffiCallbackInterfaceClone {
+        override fun callback(handle: Long): Long {
+            return FfiConverterTypeSessionClock.handleMap.clone(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceSessionClock.UniffiByValue(
+        uniffiFree,
+        uniffiClone,
+        `nowSeconds`,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_authcore_ffi_fn_init_callback_vtable_sessionclock(vtable)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSessionClock: FfiConverter<SessionClock, Long> {
+    internal val handleMap = UniffiHandleMap<SessionClock>()
+
+    override fun lower(value: SessionClock): Long {
+        if (value is SessionClockImpl) {
+             // Rust-implemented object.  Clone the handle and return it
+            return value.uniffiCloneHandle()
+         } else {
+            // Kotlin object, generate a new vtable handle and return that.
+            return handleMap.insert(value)
+         }
+    }
+
+    override fun lift(value: Long): SessionClock {
+        if ((value and 1.toLong()) == 0.toLong()) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return SessionClockImpl(UniffiWithHandle, value)
+        } else {
+            // Kotlin-generated handle, get the object from the handle map
+            return handleMap.remove(value)
+        }
+    }
+
+    override fun read(buf: ByteBuffer): SessionClock {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: SessionClock) = 8UL
+
+    override fun write(value: SessionClock, buf: ByteBuffer) {
         buf.putLong(lower(value))
     }
 }
