@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""Writes benches/results/scale.md from benches/results/scale.json (numbers only from the JSON)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def mib(kib: int) -> str:
+    return f"{kib / 1024:.1f}"
+
+
+def fmt_n(n: int) -> str:
+    return f"10^{len(str(n)) - 1}" if str(n).strip("0") == "1" else f"{n:,}"
+
+
+def main() -> None:
+    src = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "benches/results/scale.json"
+    dst = src.with_suffix(".md")
+    d = json.loads(src.read_text())
+    m, st = d["machine"], d["settings"]
+    out = [
+        "## Scale: cost as the number of users grows",
+        "",
+        f"- date: {d['date']}; commit: `{d['commit'][:12]}`{' (dirty tree)' if d['dirty'] else ''}",
+        f"- machine: {m['cores']} cores `{m['cpu']}`, {m['mem_gib']} GiB, kernel {m['kernel']}; "
+        f"MariaDB {m['mariadb']} (InnoDB buffer pool {m['innodb_buffer_pool_mib']} MiB); "
+        f"sqlite3 {m['sqlite3_cli']}; load average at start {' '.join(m['loadavg_start'])}"
+        + (f", at end {' '.join(m['loadavg_end'])}" if "loadavg_end" in m else ""),
+        f"- command: `{d['command']}`",
+        f"- authd: release build, shipped defaults except rate limits off and bcrypt cost "
+        f"{st['bcrypt_cost']}; role cache {st['role_cache_ms']} ms TTL, capacity "
+        f"{st['role_cache_capacity']:,} (defaults); {st['requests']} sequential keep-alive "
+        f"requests per p50 (after 10 warm-up)",
+    ]
+    if d.get("note"):
+        out.append(f"- note: {d['note']}")
+    out += ["", "### Signin and signup p50 (ms)", "",
+            "| backend | users | load (s) | authd start (s) | signin p50 | signin p90 "
+            "| signup p50 | signup p90 |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for c in d["cases"]:
+        out.append(
+            f"| {c['backend']} | {fmt_n(c['users'])} | {c['load']['load_s']} | "
+            f"{c['authd_startup_s']} | {c['signin']['p50_ms']} | {c['signin']['p90_ms']} | "
+            f"{c['signup']['p50_ms']} | {c['signup']['p90_ms']} |")
+    by = {}
+    for c in d["cases"]:
+        by.setdefault(c["backend"], {})[c["users"]] = c
+    ratios = []
+    for backend, cs in by.items():
+        if len(cs) >= 2:
+            lo, hi = cs[min(cs)], cs[max(cs)]
+            ratios.append(
+                f"{backend}: signin {hi['signin']['p50_ms'] / lo['signin']['p50_ms']:.2f}×, "
+                f"signup {hi['signup']['p50_ms'] / lo['signup']['p50_ms']:.2f}× "
+                f"({fmt_n(max(cs))} vs {fmt_n(min(cs))} users)")
+    if ratios:
+        out += ["", "p50 ratio, most vs fewest users: " + "; ".join(ratios) + "."]
+
+    out += ["", "### Admin user listing (GET /api/admin/users, size 100; ms, median of 5)", "",
+            "| backend | users | offset 0 | offset N | keyset `after=0` | keyset `after=N` "
+            "| same rows | statuses (offset N) |",
+            "|---|---:|---:|---:|---:|---:|---|---|"]
+    for c in d["cases"]:
+        li = c["listing"]
+        out.append(
+            f"| {c['backend']} | {fmt_n(c['users'])} | {li['offset_0']['p50_ms']} | "
+            f"{li['offset_deep']['p50_ms']} (offset {li['offset']:,}) | "
+            f"{li['keyset_start']['p50_ms']} | {li['keyset_deep']['p50_ms']} | "
+            f"{li['same_rows']} | {li['offset_deep']['statuses']} |")
+
+    admin = [c for c in d["cases"] if c.get("admin")]
+    if admin:
+        out += ["", "### /api/test/admin with tokens of 10^5 distinct users (role-cache misses)",
+                "",
+                f"wrk -t2 -c16, {admin[0]['admin']['seconds']} s per run, tokens rotating "
+                "(each user returns after 10^5 requests, later than the 1 s TTL). Store "
+                "queries/s: MariaDB `Questions` delta during the run (the server-wide "
+                "background rate, measured over an idle interval just before, is shown "
+                "beside it and subtracted in queries/request); SQLite: authd's metrics "
+                "have no store-query counter, so not measured.",
+                "",
+                "| backend | tokens | req/s | p50 ms | p99 ms | non-2xx | errors "
+                "| store queries/s | background q/s | queries/request | RSS after (MiB) |",
+                "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        for c in admin:
+            for r in c["admin"]["runs"]:
+                q = (lambda k: r.get(k, "n/a"))
+                out.append(
+                    f"| {c['backend']} | {r['label']} | {r['rps']:,.0f} | {r['p50_ms']} | "
+                    f"{r['p99_ms']} | {r['status_errors']} | {r['socket_errors']} | "
+                    f"{q('store_questions_per_s')} | {q('background_questions_per_s')} | "
+                    f"{q('questions_per_request')} | {mib(r['rss_kib'])} |")
+        out += ["", "### RSS with the role cache full", "",
+                "| backend | users | RSS before (MiB) | after 10^5 users | after 2×10^5 "
+                "(cache at capacity) | growth (MiB) | peak (VmHWM) |",
+                "|---|---:|---:|---:|---:|---:|---:|"]
+        for c in admin:
+            a = c["admin"]
+            before, r1, r2 = a["rss_before"], a["runs"][0], a["runs"][1]
+            out.append(
+                f"| {c['backend']} | {fmt_n(c['users'])} | {mib(before['rss_kib'])} | "
+                f"{mib(r1['rss_kib'])} | {mib(r2['rss_kib'])} | "
+                f"{mib(r2['rss_kib'] - before['rss_kib'])} | {mib(r2['hwm_kib'])} |")
+
+    out += ["", "### EXPLAIN of the lookups (SQL text read from the adapters' constants)", ""]
+    seen = set()
+    for c in sorted(d["cases"], key=lambda c: -c["users"]):
+        if c["backend"] in seen:
+            continue
+        seen.add(c["backend"])
+        out += [f"{c['backend']} at {fmt_n(c['users'])} users "
+                f"({'EXPLAIN' if c['backend'] == 'mysql' else 'EXPLAIN QUERY PLAN'}):", "",
+                "| lookup | constant | plan | scans users |", "|---|---|---|---|"]
+        for e in c["explain"]:
+            plan = "; ".join(e["plan"]).replace("|", "\\|")
+            out.append(f"| {e['lookup']} | `{e['const']}` | {plan} | "
+                       f"{'**yes**' if e['scans_users'] else 'no'} |")
+        out.append("")
+    dst.write_text("\n".join(out).rstrip() + "\n")
+    print(f"wrote {dst}")
+
+
+if __name__ == "__main__":
+    main()
