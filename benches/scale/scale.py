@@ -42,8 +42,10 @@ SECRET = "scale-bench-secret-of-at-least-32-bytes!"
 PASSWORD = "scalepass1"
 ADMIN = ("scaleadmin", "scaleadmin@scale.test")
 BCRYPT_COST = 4
-# Users whose tokens drive /api/test/admin; they get roles user + admin.
+# Users whose tokens drive /api/test/admin (RANGES runs of TOKEN_USERS distinct users each);
+# they get roles user + admin.
 TOKEN_USERS = 100_000
+RANGES = 3
 STARTED = time.time()
 
 
@@ -254,7 +256,8 @@ def bulk_load(store: Store, work: Path, n: int, pw_hash: str) -> dict:
     bulk_file(tsv, first, count, pw_hash)
     gen_s = time.monotonic() - t0
     last = first + count - 1
-    admins_to = min(last, first + 2 * TOKEN_USERS - 1) if n >= 2 * TOKEN_USERS else first - 1
+    tokens_to = first + RANGES * TOKEN_USERS - 1
+    admins_to = tokens_to if tokens_to <= last else first - 1
     cols = "id, username, email, password, username_key, email_key, createdAt, updatedAt"
     t0 = time.monotonic()
     if store.backend == "mysql":
@@ -427,6 +430,11 @@ def questions() -> int:
     return int(mysql("SHOW GLOBAL STATUS LIKE 'Questions'", db=None)[0][1])
 
 
+def commands() -> dict[str, int]:
+    """MariaDB's Com_* counters (which statements and protocol commands ran)."""
+    return {k: int(v) for k, v in mysql("SHOW GLOBAL STATUS LIKE 'Com\\_%'", db=None)}
+
+
 def wrk(path: str, tokens: Path, seconds: int) -> dict:
     env = dict(os.environ, SCALE_TOKENS=str(tokens))
     out = subprocess.run(
@@ -443,34 +451,36 @@ def wrk(path: str, tokens: Path, seconds: int) -> dict:
 def measure_admin(store: Store, authd: Authd, work: Path, template: str, first: int,
                   seconds: int) -> dict:
     """/api/test/admin over tokens of 10^5 distinct users (every request a role-cache miss: a
-    user comes back every 10^5 requests, later than the 1 s TTL), then 10^5 other users; RSS
-    after each (the cache holds at most AUTHD_ROLE_CACHE_CAPACITY = 100,000 users)."""
-    a, b = work / "tokens-a.txt", work / "tokens-b.txt"
-    mint_tokens(template, range(first, first + TOKEN_USERS), a)
-    mint_tokens(template, range(first + TOKEN_USERS, first + 2 * TOKEN_USERS), b)
-    status = get("/api/test/admin", a.read_text().split("\n", 1)[0])[0]
-    if status != 200:
-        raise RuntimeError(f"minted token refused: {status}")
-    rss_before = authd.rss_kib()
+    user comes back every 10^5 requests, later than the 1 s TTL), then over two more sets of 10^5
+    other users; RSS after each (the cache holds at most AUTHD_ROLE_CACHE_CAPACITY = 100,000)."""
     runs = []
-    for label, toks in (("users 1..1e5", a), ("users 1e5..2e5", b)):
-        q0 = questions() if store.backend == "mysql" else None
-        if q0 is not None:
+    rss_before = authd.rss_kib()
+    for k in range(RANGES):
+        toks = work / f"tokens-{k}.txt"
+        lo = first + k * TOKEN_USERS
+        mint_tokens(template, range(lo, lo + TOKEN_USERS), toks)
+        status = get("/api/test/admin", toks.read_text().split("\n", 1)[0])[0]
+        if status != 200:
+            raise RuntimeError(f"minted token refused: {status}")
+        mysql_side = store.backend == "mysql"
+        if mysql_side:
+            q0 = questions()
             time.sleep(seconds)  # the server's background rate (other clients), same length
-            q1 = questions()
+            q1, c1 = questions(), commands()
         res = wrk("/api/test/admin", toks, seconds)
-        if q0 is not None:
-            q2 = questions()
+        if mysql_side:
+            q2, c2 = questions(), commands()
             dur = res["duration_us"] / 1e6
             res["store_questions_per_s"] = round((q2 - q1) / dur, 1)
             res["background_questions_per_s"] = round((q1 - q0) / seconds, 1)
             res["questions_per_request"] = round((q2 - q1 - (q1 - q0) * dur / seconds)
                                                  / max(res["requests"], 1), 3)
-        res["label"] = label
+            per_req = {k: round((c2[k] - c1[k]) / max(res["requests"], 1), 3) for k in c2}
+            res["commands_per_request"] = {k: v for k, v in per_req.items() if v >= 0.05}
+        res["label"] = f"users {lo}..{lo + TOKEN_USERS - 1}"
         res.update(authd.rss_kib())
         runs.append(res)
-    a.unlink()
-    b.unlink()
+        toks.unlink()
     return {"seconds": seconds, "connections": 16, "rss_before": rss_before, "runs": runs}
 
 
@@ -643,7 +653,8 @@ def main() -> None:
         "machine": machine(),
         "settings": {"bcrypt_cost": BCRYPT_COST, "requests": args.requests,
                      "rate_limits": "off", "role_cache_ms": 1000,
-                     "role_cache_capacity": 100_000, "token_users": TOKEN_USERS},
+                     "role_cache_capacity": 100_000, "token_users": TOKEN_USERS,
+                     "token_ranges": RANGES},
         "cases": [],
     }
     for backend in args.backends.split(","):
