@@ -86,17 +86,19 @@ def main() -> None:
                 "beside it and subtracted in queries/request); SQLite: authd's metrics "
                 "have no store-query counter, so not measured.",
                 "",
-                "| backend | tokens | req/s | p50 ms | p99 ms | non-2xx | errors "
+                "| backend | role cache | tokens | req/s | p50 ms | p99 ms | non-2xx | errors "
                 "| store queries/s | background q/s | queries/request | RSS after (MiB) |",
-                "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+                "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for c in admin:
-            for r in c["admin"]["runs"]:
-                q = (lambda k: r.get(k, "n/a"))
-                out.append(
-                    f"| {c['backend']} | {r['label']} | {r['rps']:,.0f} | {r['p50_ms']} | "
-                    f"{r['p99_ms']} | {r['status_errors']} | {r['socket_errors']} | "
-                    f"{q('store_questions_per_s')} | {q('background_questions_per_s')} | "
-                    f"{q('questions_per_request')} | {mib(r['rss_kib'])} |")
+            for cache, kind in (("on", "admin"), ("off", "admin_no_cache")):
+                for r in c.get(kind, {}).get("runs", []):
+                    q = r.get
+                    out.append(
+                        f"| {c['backend']} | {cache} | {r['label']} | {r['rps']:,.0f} | "
+                        f"{r['p50_ms']} | {r['p99_ms']} | {r['status_errors']} | "
+                        f"{r['socket_errors']} | {q('store_questions_per_s', 'n/a')} | "
+                        f"{q('background_questions_per_s', 'n/a')} | "
+                        f"{q('questions_per_request', 'n/a')} | {mib(r['rss_kib'])} |")
         for c in admin:
             for r in c["admin"]["runs"]:
                 if r.get("commands_per_request"):
@@ -106,18 +108,22 @@ def main() -> None:
                     break
         out += ["", "### RSS with the role cache full (VmRSS, MiB)", "",
                 "Each run's users are new to the cache; after the first run it holds its "
-                "capacity and every later miss evicts.", "",
-                "| backend | users | before | "
-                + " | ".join(f"after run {i + 1}" for i in range(len(admin[0]["admin"]["runs"])))
-                + " | growth | peak (VmHWM) |",
-                "|---|---:|---:|" + "---:|" * len(admin[0]["admin"]["runs"]) + "---:|---:|"]
+                "capacity and every later miss evicts. The same runs with the role cache off "
+                "(a fresh authd, `AUTHD_ROLE_CACHE_MS=0`) give the growth that is not the "
+                "cache (connections, allocator arenas, store buffers).", "",
+                "| backend | role cache | before | after each run | growth | peak (VmHWM) |",
+                "|---|---|---:|---|---:|---:|"]
         for c in admin:
-            a = c["admin"]
-            before, last = a["rss_before"], a["runs"][-1]
-            out.append(
-                f"| {c['backend']} | {fmt_n(c['users'])} | {mib(before['rss_kib'])} | "
-                + " | ".join(mib(r["rss_kib"]) for r in a["runs"])
-                + f" | {mib(last['rss_kib'] - before['rss_kib'])} | {mib(last['hwm_kib'])} |")
+            for cache, kind in (("on", "admin"), ("off", "admin_no_cache")):
+                a = c.get(kind)
+                if not a:
+                    continue
+                before, last = a["rss_before"], a["runs"][-1]
+                out.append(
+                    f"| {c['backend']} | {cache} | {mib(before['rss_kib'])} | "
+                    + ", ".join(mib(r["rss_kib"]) for r in a["runs"])
+                    + f" | {mib(last['rss_kib'] - before['rss_kib'])} | "
+                    f"{mib(last['hwm_kib'])} |")
 
     out += ["", "### EXPLAIN of the lookups (SQL text read from the adapters' constants)", ""]
     seen = set()

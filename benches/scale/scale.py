@@ -45,7 +45,9 @@ BCRYPT_COST = 4
 # Users whose tokens drive /api/test/admin (RANGES runs of TOKEN_USERS distinct users each);
 # they get roles user + admin.
 TOKEN_USERS = 100_000
-RANGES = 3
+RANGES = 4
+# Runs of the same kind with the role cache off: the RSS growth that is not the cache.
+NO_CACHE_RANGES = 2
 STARTED = time.time()
 
 
@@ -449,13 +451,13 @@ def wrk(path: str, tokens: Path, seconds: int) -> dict:
 
 
 def measure_admin(store: Store, authd: Authd, work: Path, template: str, first: int,
-                  seconds: int) -> dict:
+                  seconds: int, ranges: int) -> dict:
     """/api/test/admin over tokens of 10^5 distinct users (every request a role-cache miss: a
     user comes back every 10^5 requests, later than the 1 s TTL), then over two more sets of 10^5
     other users; RSS after each (the cache holds at most AUTHD_ROLE_CACHE_CAPACITY = 100,000)."""
     runs = []
     rss_before = authd.rss_kib()
-    for k in range(RANGES):
+    for k in range(ranges):
         toks = work / f"tokens-{k}.txt"
         lo = first + k * TOKEN_USERS
         mint_tokens(template, range(lo, lo + TOKEN_USERS), toks)
@@ -582,10 +584,19 @@ def run_case(binary: Path, backend: str, n: int, work: Path, args) -> dict:
         note(f"{backend} N={n}: admin listing")
         result["listing"] = measure_listing(admin_token, n, load["first_id"])
         if load["admin_token_users"]:
-            note(f"{backend} N={n}: /api/test/admin over 2 x 1e5 tokens")
+            note(f"{backend} N={n}: /api/test/admin over {RANGES} x 1e5 tokens")
             result["admin"] = measure_admin(store, authd, work, admin_token, load["first_id"],
-                                            args.wrk_seconds)
+                                            args.wrk_seconds, RANGES)
         result["rss_end"] = authd.rss_kib()
+        if load["admin_token_users"]:
+            authd.stop()
+            reset_http()
+            note(f"{backend} N={n}: /api/test/admin over {NO_CACHE_RANGES} x 1e5 tokens, "
+                 "role cache off")
+            authd = Authd(binary, store, log, {"AUTHD_ROLE_CACHE_MS": "0"})
+            result["admin_no_cache"] = measure_admin(store, authd, work, admin_token,
+                                                     load["first_id"], args.wrk_seconds,
+                                                     NO_CACHE_RANGES)
     finally:
         authd.stop()
         reset_http()
@@ -654,7 +665,7 @@ def main() -> None:
         "settings": {"bcrypt_cost": BCRYPT_COST, "requests": args.requests,
                      "rate_limits": "off", "role_cache_ms": 1000,
                      "role_cache_capacity": 100_000, "token_users": TOKEN_USERS,
-                     "token_ranges": RANGES},
+                     "token_ranges": RANGES, "no_cache_token_ranges": NO_CACHE_RANGES},
         "cases": [],
     }
     for backend in args.backends.split(","):
