@@ -34,8 +34,10 @@ def main() -> None:
         f"- command: `{d['command']}`",
         f"- authd: release build, shipped defaults except rate limits off and bcrypt cost "
         f"{st['bcrypt_cost']}; role cache {st['role_cache_ms']} ms TTL, capacity "
-        f"{st['role_cache_capacity']:,} (defaults); {st['requests']} sequential keep-alive "
-        f"requests per p50 (after 10 warm-up)",
+        f"{st['role_cache_capacity']:,} (defaults); signin/signup: {st['requests']} "
+        "sequential keep-alive requests per user count, every user count loaded at once and "
+        "served by its own authd, timed alternately in blocks of 10 (one more block each as "
+        "warm-up), so machine noise falls on all alike",
     ]
     if d.get("note"):
         out.append(f"- note: {d['note']}")

@@ -35,9 +35,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
-MYSQL_DB = "authcore_scale"
-MYSQL_URL = f"mysql://root@127.0.0.1:3306/{MYSQL_DB}"
-PORT = int(os.environ.get("SCALE_PORT", "18190"))
+MYSQL_DB = "authcore_scale"  # one database per user count: authcore_scale_<N>
+PORT = int(os.environ.get("SCALE_PORT", "18190"))  # authd for the i-th user count: PORT + i
 SECRET = "scale-bench-secret-of-at-least-32-bytes!"
 PASSWORD = "scalepass1"
 ADMIN = ("scaleadmin", "scaleadmin@scale.test")
@@ -59,7 +58,7 @@ def note(msg: str) -> None:
 # SQL clients
 
 
-def mysql(sql: str, db: str | None = MYSQL_DB, local_infile: bool = False) -> list[list[str]]:
+def mysql(sql: str, db: str | None, local_infile: bool = False) -> list[list[str]]:
     cmd = ["mariadb", "--protocol=tcp", "-h127.0.0.1", "-uroot", "-N", "-B"]
     if local_infile:
         cmd.append("--local-infile=1")
@@ -87,27 +86,29 @@ def sqlite(path: Path, sql: str) -> list[list[str]]:
 class Store:
     """One backend's fresh store and the SQL run on it outside authd."""
 
-    def __init__(self, backend: str, work: Path):
+    def __init__(self, backend: str, work: Path, n: int):
         self.backend = backend
-        self.data = work / f"data-{backend}"
+        self.db = f"{MYSQL_DB}_{n}"
+        self.data = work / f"data-{backend}-{n}"
         self.file = self.data / "authd.sqlite3"
 
     def reset(self) -> None:
         shutil.rmtree(self.data, ignore_errors=True)
         self.data.mkdir(parents=True)
         if self.backend == "mysql":
-            mysql(f"DROP DATABASE IF EXISTS {MYSQL_DB}; CREATE DATABASE {MYSQL_DB}", db=None)
+            mysql(f"DROP DATABASE IF EXISTS {self.db}; CREATE DATABASE {self.db}", db=None)
 
     def drop(self) -> None:
         shutil.rmtree(self.data, ignore_errors=True)
         if self.backend == "mysql":
-            mysql(f"DROP DATABASE IF EXISTS {MYSQL_DB}", db=None)
+            mysql(f"DROP DATABASE IF EXISTS {self.db}", db=None)
 
     def query(self, sql: str) -> list[list[str]]:
-        return mysql(sql) if self.backend == "mysql" else sqlite(self.file, sql)
+        return mysql(sql, self.db) if self.backend == "mysql" else sqlite(self.file, sql)
 
     def env(self) -> dict[str, str]:
-        return {"DATABASE_URL": MYSQL_URL} if self.backend == "mysql" else {}
+        url = f"mysql://root@127.0.0.1:3306/{self.db}"
+        return {"DATABASE_URL": url} if self.backend == "mysql" else {}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -115,11 +116,12 @@ class Store:
 
 
 class Authd:
-    def __init__(self, binary: Path, store: Store, log: Path, extra: dict[str, str] | None = None):
+    def __init__(self, binary: Path, store: Store, log: Path, port: int,
+                 extra: dict[str, str] | None = None):
         env = {k: v for k, v in os.environ.items() if not k.startswith("AUTHD_")}
         env.pop("DATABASE_URL", None)
         env.update(
-            PORT=str(PORT),
+            PORT=str(port),
             AUTHD_BIND="127.0.0.1",
             AUTHD_DATA_DIR=str(store.data),
             AUTHD_BCRYPT_COST=str(BCRYPT_COST),
@@ -136,6 +138,7 @@ class Authd:
         env.update(store.env())
         env.update(extra or {})
         self.log = log.open("ab")
+        use_port(port)
         t0 = time.monotonic()
         self.proc = subprocess.Popen([str(binary)], env=env, stdout=self.log, stderr=self.log)
         deadline = t0 + 300
@@ -172,19 +175,26 @@ class Authd:
 # ---------------------------------------------------------------------------------------------
 # HTTP (keep-alive, one connection, timed per request)
 
-_conn: http.client.HTTPConnection | None = None
+_conns: dict[int, http.client.HTTPConnection] = {}
+_port = PORT
+
+
+def use_port(port: int) -> None:
+    """Sends the following requests to the authd on `port`."""
+    global _port
+    _port = port
 
 
 def request(method: str, path: str, body: dict | None = None, token: str | None = None):
-    """(status, parsed JSON or None, seconds)."""
-    global _conn
+    """(status, parsed JSON or None, seconds), over a kept-alive connection to `_port`."""
+    _conn = _conns.get(_port)
     headers = {"Content-Type": "application/json"} if body is not None else {}
     if token:
         headers["x-access-token"] = token
     data = json.dumps(body).encode() if body is not None else None
     for attempt in (0, 1):
         if _conn is None:
-            _conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+            _conn = _conns[_port] = http.client.HTTPConnection("127.0.0.1", _port, timeout=60)
         try:
             t0 = time.perf_counter()
             _conn.request(method, path, body=data, headers=headers)
@@ -194,6 +204,7 @@ def request(method: str, path: str, body: dict | None = None, token: str | None 
             break
         except (OSError, http.client.HTTPException):
             _conn.close()
+            _conns.pop(_port, None)
             _conn = None
             if attempt:
                 raise
@@ -214,10 +225,9 @@ def signin(username: str) -> tuple[int, str | None, float]:
 
 
 def reset_http() -> None:
-    global _conn
-    if _conn is not None:
-        _conn.close()
-    _conn = None
+    for conn in _conns.values():
+        conn.close()
+    _conns.clear()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -274,7 +284,7 @@ INSERT INTO user_roles (createdAt, updatedAt, roleId, userId)
   WHERE u.id BETWEEN {first} AND {admins_to} AND r.name = 'admin';
 ANALYZE TABLE users, user_roles;
 """
-        mysql(store_sql, local_infile=True)
+        mysql(store_sql, store.db, local_infile=True)
     else:
         store_sql = f"""
 PRAGMA journal_mode = WAL;
@@ -332,29 +342,39 @@ def summary(times: list[float]) -> dict:
     }
 
 
-def measure_signin(ids: list[int]) -> dict:
-    for uid in ids[:10]:  # warm-up
-        signin(f"u{uid:07d}")
-    times = []
-    for uid in ids:
+def interleaved(ports: dict[int, int], call, requests: int, block: int = 10) -> dict[int, dict]:
+    """`call(n, i)` -> seconds, `requests` times for each user count n, alternating between the
+    authd instances (`ports`: n -> port) in blocks of `block`, first block of each discarded as
+    warm-up; machine noise then hits every n alike."""
+    times: dict[int, list[float]] = {n: [] for n in ports}
+    order = list(ports)
+    for b in range(requests // block + 1):
+        for n in order if b % 2 == 0 else reversed(order):
+            use_port(ports[n])
+            for i in range(b * block, (b + 1) * block):
+                t = call(n, i)
+                if b > 0:
+                    times[n].append(t)
+    return {n: summary(t) for n, t in times.items()}
+
+
+def signin_call(ids: dict[int, list[int]]):
+    def call(n: int, i: int) -> float:
+        uid = ids[n][i % len(ids[n])]
         status, token, t = signin(f"u{uid:07d}")
         if status != 200 or not token:
             raise RuntimeError(f"signin of u{uid:07d}: {status}")
-        times.append(t)
-    return summary(times)
+        return t
+    return call
 
 
-def measure_signup(tag: str, count: int) -> dict:
-    times = []
-    for i in range(count + 10):
-        name = f"s{tag}x{i:05d}"
-        body = {"username": name, "email": f"{name}@scale.test", "password": PASSWORD}
-        status, _, t = request("POST", "/api/auth/signup", body)
-        if status != 200:
-            raise RuntimeError(f"signup of {name}: {status}")
-        if i >= 10:  # the first ten are warm-up
-            times.append(t)
-    return summary(times)
+def signup_call(n: int, i: int) -> float:
+    name = f"s{n}x{i:05d}"
+    body = {"username": name, "email": f"{name}@scale.test", "password": PASSWORD}
+    status, _, t = request("POST", "/api/auth/signup", body)
+    if status != 200:
+        raise RuntimeError(f"signup of {name}: {status}")
+    return t
 
 
 def keys_check(uid: int) -> dict:
@@ -441,7 +461,7 @@ def wrk(path: str, tokens: Path, seconds: int) -> dict:
     env = dict(os.environ, SCALE_TOKENS=str(tokens))
     out = subprocess.run(
         ["wrk", "-t2", "-c16", f"-d{seconds}s", "--timeout", "10s", "-s", str(HERE / "rotate.lua"),
-         f"http://127.0.0.1:{PORT}{path}"],
+         f"http://127.0.0.1:{_port}{path}"],
         env=env, capture_output=True, text=True, timeout=seconds + 60,
     )
     for line in out.stdout.splitlines():
@@ -525,7 +545,7 @@ def explain(store: Store) -> list[dict]:
         if store.backend == "mysql":
             cols = ["id", "select_type", "table", "type", "possible_keys", "key", "key_len",
                     "ref", "rows", "Extra"]
-            rows = [dict(zip(cols, r)) for r in mysql(f"EXPLAIN {sql}")]
+            rows = [dict(zip(cols, r)) for r in mysql(f"EXPLAIN {sql}", store.db)]
             plan = [f"{r['table']}: {r['type']} key={r['key']} rows={r['rows']}"
                     + (f" ({r['Extra']})" if r["Extra"] != "NULL" else "") for r in rows]
             full_scan = any(r["type"] in ("ALL", "index") and r["table"] in ("users", "u")
@@ -545,64 +565,92 @@ def explain(store: Store) -> list[dict]:
 
 
 # ---------------------------------------------------------------------------------------------
-# One backend at one N
+# One backend at every N
 
 
-def run_case(binary: Path, backend: str, n: int, work: Path, args) -> dict:
-    store = Store(backend, work)
-    log = work / f"authd-{backend}-{n}.log"
-    note(f"{backend} N={n}: creating the schema with authd")
+def prepare(binary: Path, store: Store, n: int, work: Path, port: int) -> dict:
+    """A store with authd's schema and n users; authd is not running afterwards."""
+    log = work / f"authd-{store.backend}-{n}.log"
+    note(f"{store.backend} N={n}: creating the schema with authd")
     store.reset()
-    authd = Authd(binary, store, log)
-    # One user signed up through authd gives the shared cost-4 hash of PASSWORD.
-    status = request("POST", "/api/auth/signup",
-                     {"username": "hashsource", "email": "hashsource@scale.test",
-                      "password": PASSWORD})[0]
-    if status != 200:
-        raise RuntimeError(f"template signup: {status}")
-    authd.stop()
-    reset_http()
-    pw_hash = store.query("SELECT password FROM users WHERE username = 'hashsource'")[0][0]
-    if not re.fullmatch(r"\$2[aby]\$0?4\$.{53}", pw_hash):
-        raise RuntimeError(f"unexpected hash shape {pw_hash[:7]}")
-    note(f"{backend} N={n}: bulk-loading")
-    load = bulk_load(store, work, n, pw_hash)
-    note(f"{backend} N={n}: loaded in {load['load_s']} s; starting authd")
-    authd = Authd(binary, store, log)
-    result = {"backend": backend, "users": n, "load": load,
-              "authd_startup_s": round(authd.startup_s, 2)}
+    authd = Authd(binary, store, log, port)
     try:
-        rng = random.Random(n)
-        ids = [rng.randint(load["first_id"], load["last_id"]) for _ in range(args.requests)]
-        result["keys_check"] = keys_check(ids[0])
-        note(f"{backend} N={n}: signin x{args.requests}")
-        result["signin"] = measure_signin(ids)
-        note(f"{backend} N={n}: signup x{args.requests}")
-        result["signup"] = measure_signup(f"{n}", args.requests)
-        admin_token = signin_admin()[1]
-        result["explain"] = explain(store)
-        note(f"{backend} N={n}: admin listing")
-        result["listing"] = measure_listing(admin_token, n, load["first_id"])
-        if load["admin_token_users"]:
-            note(f"{backend} N={n}: /api/test/admin over {RANGES} x 1e5 tokens")
-            result["admin"] = measure_admin(store, authd, work, admin_token, load["first_id"],
-                                            args.wrk_seconds, RANGES)
-        result["rss_end"] = authd.rss_kib()
-        if load["admin_token_users"]:
-            authd.stop()
-            reset_http()
-            note(f"{backend} N={n}: /api/test/admin over {NO_CACHE_RANGES} x 1e5 tokens, "
-                 "role cache off")
-            authd = Authd(binary, store, log, {"AUTHD_ROLE_CACHE_MS": "0"})
-            result["admin_no_cache"] = measure_admin(store, authd, work, admin_token,
-                                                     load["first_id"], args.wrk_seconds,
-                                                     NO_CACHE_RANGES)
+        # One user signed up through authd gives the shared cost-4 hash of PASSWORD.
+        status = request("POST", "/api/auth/signup",
+                         {"username": "hashsource", "email": "hashsource@scale.test",
+                          "password": PASSWORD})[0]
+        if status != 200:
+            raise RuntimeError(f"template signup: {status}")
     finally:
         authd.stop()
         reset_http()
+    pw_hash = store.query("SELECT password FROM users WHERE username = 'hashsource'")[0][0]
+    if not re.fullmatch(r"\$2[aby]\$0?4\$.{53}", pw_hash):
+        raise RuntimeError(f"unexpected hash shape {pw_hash[:7]}")
+    note(f"{store.backend} N={n}: bulk-loading")
+    load = bulk_load(store, work, n, pw_hash)
+    note(f"{store.backend} N={n}: loaded in {load['load_s']} s")
+    return load
+
+
+def run_backend(binary: Path, backend: str, ns: list[int], work: Path, args) -> list[dict]:
+    """Every n loaded at once and served by its own authd: signin and signup are timed
+    alternately across the n; the rest runs one n at a time."""
+    stores = {n: Store(backend, work, n) for n in ns}
+    ports = {n: PORT + i for i, n in enumerate(ns)}
+    logs = {n: work / f"authd-{backend}-{n}.log" for n in ns}
+    servers: dict[int, Authd] = {}
+    cases: dict[int, dict] = {}
+    try:
+        for n in ns:
+            load = prepare(binary, stores[n], n, work, ports[n])
+            cases[n] = {"backend": backend, "users": n, "load": load}
+        for n in ns:
+            servers[n] = Authd(binary, stores[n], logs[n], ports[n])
+            cases[n]["authd_startup_s"] = round(servers[n].startup_s, 2)
+        ids = {}
+        for n in ns:
+            rng = random.Random(n)
+            first, last = cases[n]["load"]["first_id"], cases[n]["load"]["last_id"]
+            ids[n] = [rng.randint(first, last) for _ in range(args.requests + 10)]
+            use_port(ports[n])
+            cases[n]["keys_check"] = keys_check(ids[n][0])
+        note(f"{backend}: signin x{args.requests} per N, alternating")
+        for n, r in interleaved(ports, signin_call(ids), args.requests).items():
+            cases[n]["signin"] = r
+        note(f"{backend}: signup x{args.requests} per N, alternating")
+        for n, r in interleaved(ports, signup_call, args.requests).items():
+            cases[n]["signup"] = r
+        for n in ns:
+            store, load, result = stores[n], cases[n]["load"], cases[n]
+            use_port(ports[n])
+            admin_token = signin_admin()[1]
+            result["explain"] = explain(store)
+            note(f"{backend} N={n}: admin listing")
+            result["listing"] = measure_listing(admin_token, n, load["first_id"])
+            if load["admin_token_users"]:
+                note(f"{backend} N={n}: /api/test/admin over {RANGES} x 1e5 tokens")
+                result["admin"] = measure_admin(store, servers[n], work, admin_token,
+                                                load["first_id"], args.wrk_seconds, RANGES)
+            result["rss_end"] = servers[n].rss_kib()
+            if load["admin_token_users"]:
+                servers[n].stop()
+                reset_http()
+                note(f"{backend} N={n}: /api/test/admin over {NO_CACHE_RANGES} x 1e5 tokens, "
+                     "role cache off")
+                servers[n] = Authd(binary, store, logs[n], ports[n],
+                                   {"AUTHD_ROLE_CACHE_MS": "0"})
+                result["admin_no_cache"] = measure_admin(store, servers[n], work, admin_token,
+                                                         load["first_id"], args.wrk_seconds,
+                                                         NO_CACHE_RANGES)
+    finally:
+        for server in servers.values():
+            server.stop()
+        reset_http()
         if not args.keep:
-            store.drop()
-    return result
+            for store in stores.values():
+                store.drop()
+    return [cases[n] for n in ns]
 
 
 def signin_admin():
@@ -668,11 +716,11 @@ def main() -> None:
                      "token_ranges": RANGES, "no_cache_token_ranges": NO_CACHE_RANGES},
         "cases": [],
     }
+    ns = [int(x) for x in args.users.split(",")]
     for backend in args.backends.split(","):
-        for n in (int(x) for x in args.users.split(",")):
-            doc["cases"].append(run_case(args.authd, backend, n, args.work, args))
-            doc["elapsed_s"] = round(time.time() - STARTED)
-            args.out.write_text(json.dumps(doc, indent=2) + "\n")
+        doc["cases"] += run_backend(args.authd, backend, ns, args.work, args)
+        doc["elapsed_s"] = round(time.time() - STARTED)
+        args.out.write_text(json.dumps(doc, indent=2) + "\n")
     doc["machine"]["loadavg_end"] = Path("/proc/loadavg").read_text().split()[:3]
     args.out.write_text(json.dumps(doc, indent=2) + "\n")
     note(f"wrote {args.out}")
