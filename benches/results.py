@@ -22,7 +22,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RESULTS_DIR = os.environ.get("BENCH_RESULTS_DIR") or os.path.join(ROOT, "benches", "results")
 RESULTS_MD = os.path.join(os.path.dirname(os.path.abspath(RESULTS_DIR)), "RESULTS.md")
 # Sections in this order; any other JSON file in benches/results/ comes after them.
-ORDER = ["cost.json", "load.json"]
+ORDER = ["cost.json", "load.json", "scale.json"]
 
 
 def _run(*args):
@@ -105,6 +105,11 @@ def assemble():
         with open(os.path.join(RESULTS_DIR, name), encoding="utf-8") as f:
             doc = json.load(f)
         if "markdown" not in doc:
+            # A bench that renders its own section (with its provenance) beside its JSON.
+            rendered = os.path.join(RESULTS_DIR, name[: -len(".json")] + ".md")
+            if os.path.exists(rendered):
+                with open(rendered, encoding="utf-8") as f:
+                    out += ["", f.read().rstrip("\n")]
             continue
         title, _, body = doc["markdown"].partition("\n")
         out += ["", title, ""] + header_lines(doc["meta"]) + [body.rstrip("\n")]

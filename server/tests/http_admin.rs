@@ -15,6 +15,7 @@ const USERS: &str = "/api/admin/users";
 
 on_both_backends!(
     users_are_listed_in_pages_without_hashes,
+    users_are_listed_after_a_cursor,
     a_role_change_applies_on_the_next_request,
     bad_role_bodies_and_unknown_users_are_refused,
     a_deleted_user_loses_tokens_and_sessions,
@@ -113,6 +114,59 @@ async fn users_are_listed_in_pages_without_hashes(backend: Backend) {
     srv.get_with_token(&format!("{USERS}?size=abc"), &admin)
         .await
         .assert_message(400, "page and size must be non-negative integers.");
+    srv.stop().await;
+}
+
+/// The usernames of a listing and its `next` cursor.
+async fn slice(srv: &TestServer, admin: &str, query: &str) -> (Vec<String>, Value) {
+    let res = srv.get_with_token(&format!("{USERS}?{query}"), admin).await;
+    assert_eq!(res.status, 200, "{query}: {res:?}");
+    let v = res.json();
+    assert!(v.get("total").is_none() && v.get("page").is_none(), "{v}");
+    let names = v["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["username"].as_str().unwrap().to_owned())
+        .collect();
+    (names, v["next"].clone())
+}
+
+async fn users_are_listed_after_a_cursor(backend: Backend) {
+    let (srv, admin) = with_admin(backend).await;
+    for name in ["alice", "bob", "carol"] {
+        srv.user_token(name).await;
+    }
+    let (names, next) = slice(&srv, &admin, "after=0&size=2").await;
+    assert_eq!(names, ["root", "alice"]);
+    let alice = next.as_i64().unwrap();
+    let (names, next) = slice(&srv, &admin, &format!("after={alice}&size=2")).await;
+    assert_eq!(names, ["bob", "carol"]);
+    let carol = next.as_i64().unwrap();
+    assert!(carol > alice);
+    let (names, next) = slice(&srv, &admin, &format!("after={carol}&size=2")).await;
+    assert!(names.is_empty());
+    assert_eq!(next, Value::Null);
+    // A slice that is not full has no next one; roles come as in the offset listing.
+    let (names, next) = slice(&srv, &admin, &format!("after={alice}")).await;
+    assert_eq!(
+        (names, next),
+        (vec!["bob".to_owned(), "carol".to_owned()], Value::Null)
+    );
+    let first = srv
+        .get_with_token(&format!("{USERS}?after=0&size=1"), &admin)
+        .await;
+    assert_eq!(first.json()["users"][0]["roles"], json!(["ROLE_ADMIN"]));
+    assert!(!first.body.contains("$2"), "{}", first.body);
+    srv.get_with_token(&format!("{USERS}?after=0&page=0"), &admin)
+        .await
+        .assert_message(400, "page and after cannot be used together.");
+    srv.get_with_token(&format!("{USERS}?after=-1"), &admin)
+        .await
+        .assert_message(400, "after must be a non-negative integer.");
+    srv.get_with_token(&format!("{USERS}?after=0&size=0"), &admin)
+        .await
+        .assert_message(400, "size must be between 1 and 100.");
     srv.stop().await;
 }
 

@@ -34,19 +34,35 @@ pub struct UserPage {
     pub total: u64,
 }
 
+/// A slice of users after a cursor (keyset paging).
+#[derive(Debug)]
+pub struct UserSlice {
+    /// The users with an id greater than the cursor, by id.
+    pub users: Vec<UserSummary>,
+    /// The page size.
+    pub size: u64,
+    /// The cursor of the next slice (the last id here) while the slice is full.
+    pub next: Option<i64>,
+}
+
 /// The calling admin's id, or the refusal.
 pub async fn admin_id(state: &AppState, presented: Presented<'_>) -> Result<i64, Failure> {
     access::authorize(state, presented, &state.admin, Needed::Admin).await
 }
 
-/// Page `page` of `size` users (`size` is capped at [`MAX_PAGE_SIZE`]; 0 is invalid).
-pub async fn list_users(state: &AppState, page: u64, size: u64) -> Result<UserPage, Failure> {
+/// `size` capped at [`MAX_PAGE_SIZE`]; 0 is invalid.
+fn page_size(size: u64) -> Result<u64, Failure> {
     if size == 0 {
         return Err(Failure::Invalid(
             "size must be between 1 and 100.".to_owned(),
         ));
     }
-    let size = size.min(MAX_PAGE_SIZE);
+    Ok(size.min(MAX_PAGE_SIZE))
+}
+
+/// Page `page` of `size` users (`size` is capped at [`MAX_PAGE_SIZE`]; 0 is invalid).
+pub async fn list_users(state: &AppState, page: u64, size: u64) -> Result<UserPage, Failure> {
+    let size = page_size(size)?;
     let offset = page.saturating_mul(size);
     let (users, total) = state.db.with_store(|s| s.list_users(offset, size)).await?;
     Ok(UserPage {
@@ -55,6 +71,27 @@ pub async fn list_users(state: &AppState, page: u64, size: u64) -> Result<UserPa
         size,
         total,
     })
+}
+
+/// Up to `size` users with an id greater than `after` (`size` as in [`list_users`]); the cost
+/// does not depend on how many users come before `after`.
+pub async fn list_users_after(
+    state: &AppState,
+    after: i64,
+    size: u64,
+) -> Result<UserSlice, Failure> {
+    let size = page_size(size)?;
+    let users = state
+        .db
+        .with_store(|s| s.list_users_after(after, size))
+        .await?;
+    let full = u64::try_from(users.len()).unwrap_or(u64::MAX) >= size;
+    let next = if full {
+        users.last().map(|u| u.id)
+    } else {
+        None
+    };
+    Ok(UserSlice { users, size, next })
 }
 
 /// Sets user `id`'s roles (admin `actor_id` acting); returns the user as stored afterwards.

@@ -145,6 +145,14 @@ pub trait AdminStore: Send + Sync {
         limit: u64,
     ) -> Result<(Vec<UserSummary>, u64), StoreError>;
 
+    /// Up to `limit` users with an id greater than `after`, ordered by id (keyset paging: the
+    /// cost does not grow with how far into the list the page is).
+    async fn list_users_after(
+        &self,
+        after: i64,
+        limit: u64,
+    ) -> Result<Vec<UserSummary>, StoreError>;
+
     /// Replaces the roles of user `id` in one transaction; `false` when there is no such user.
     async fn set_user_roles(&self, id: i64, roles: &[Role]) -> Result<bool, StoreError>;
 

@@ -16,6 +16,11 @@ const PAGE: &str = "SELECT u.id, u.username, u.email, r.name
     LEFT JOIN user_roles AS ur ON ur.userId = u.id
     LEFT JOIN roles AS r ON r.id = ur.roleId
     ORDER BY u.id, r.id";
+const PAGE_AFTER: &str = "SELECT u.id, u.username, u.email, r.name
+    FROM (SELECT id, username, email FROM users WHERE id > ? ORDER BY id LIMIT ?) AS u
+    LEFT JOIN user_roles AS ur ON ur.userId = u.id
+    LEFT JOIN roles AS r ON r.id = ur.roleId
+    ORDER BY u.id, r.id";
 const COUNT: &str = "SELECT COUNT(*) FROM users";
 const LOCK_USER: &str = "SELECT id FROM users WHERE id = ? FOR UPDATE";
 const DELETE_ROLES: &str = "DELETE FROM user_roles WHERE userId = ?";
@@ -25,9 +30,13 @@ const DELETE_TOKENS: &str = "DELETE FROM refresh_tokens WHERE user_id = ?";
 const DELETE_USER: &str = "DELETE FROM users WHERE id = ?";
 
 impl MySqlStore {
-    async fn page(&self, offset: u64, limit: u64) -> Result<(Vec<UserSummary>, u64), MyError> {
-        let mut conn = self.pool.get_conn().await?;
-        let rows: Vec<Row> = conn.exec(PAGE, (limit, offset)).await?;
+    /// The users of `sql` (rows of id, username, email, role name, ordered by id) with roles.
+    async fn users_of(
+        conn: &mut mysql_async::Conn,
+        sql: &str,
+        args: (u64, u64),
+    ) -> Result<Vec<UserSummary>, MyError> {
+        let rows: Vec<Row> = conn.exec(sql, args).await?;
         let mut users: Vec<(UserSummary, Vec<Option<String>>)> = Vec::new();
         for mut row in rows {
             let id: i64 = take(&mut row, 0)?;
@@ -45,15 +54,27 @@ impl MySqlStore {
                 )),
             }
         }
-        let total: Option<u64> = conn.query_first(COUNT).await?;
-        let users = users
+        Ok(users
             .into_iter()
             .map(|(mut u, names)| {
                 u.roles = roles_from_names(names);
                 u
             })
-            .collect();
+            .collect())
+    }
+
+    async fn page(&self, offset: u64, limit: u64) -> Result<(Vec<UserSummary>, u64), MyError> {
+        let mut conn = self.pool.get_conn().await?;
+        let users = Self::users_of(&mut conn, PAGE, (limit, offset)).await?;
+        let total: Option<u64> = conn.query_first(COUNT).await?;
         Ok((users, total.unwrap_or(0)))
+    }
+
+    async fn page_after(&self, after: i64, limit: u64) -> Result<Vec<UserSummary>, MyError> {
+        let mut conn = self.pool.get_conn().await?;
+        // Ids are positive, so a negative cursor means "from the start".
+        let after = u64::try_from(after).unwrap_or(0);
+        Self::users_of(&mut conn, PAGE_AFTER, (after, limit)).await
     }
 
     /// Locks user `id`, runs the deletions, then `extra` inserts; `false` if there is no such user.
@@ -90,6 +111,14 @@ impl AdminStore for MySqlStore {
         limit: u64,
     ) -> Result<(Vec<UserSummary>, u64), StoreError> {
         bounded(async { self.page(offset, limit).await.map_err(map_err) }).await
+    }
+
+    async fn list_users_after(
+        &self,
+        after: i64,
+        limit: u64,
+    ) -> Result<Vec<UserSummary>, StoreError> {
+        bounded(async { self.page_after(after, limit).await.map_err(map_err) }).await
     }
 
     async fn set_user_roles(&self, id: i64, roles: &[Role]) -> Result<bool, StoreError> {

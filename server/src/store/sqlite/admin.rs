@@ -15,6 +15,11 @@ const PAGE: &str = "SELECT u.id, u.username, u.email, r.name
     LEFT JOIN user_roles AS ur ON ur.userId = u.id
     LEFT JOIN roles AS r ON r.id = ur.roleId
     ORDER BY u.id, r.id";
+const PAGE_AFTER: &str = "SELECT u.id, u.username, u.email, r.name
+    FROM (SELECT id, username, email FROM users WHERE id > ?1 ORDER BY id LIMIT ?2) AS u
+    LEFT JOIN user_roles AS ur ON ur.userId = u.id
+    LEFT JOIN roles AS r ON r.id = ur.roleId
+    ORDER BY u.id, r.id";
 const COUNT: &str = "SELECT COUNT(*) FROM users";
 const USER_EXISTS: &str = "SELECT id FROM users WHERE id = ?1";
 const DELETE_ROLES: &str = "DELETE FROM user_roles WHERE userId = ?1";
@@ -24,12 +29,18 @@ const INSERT_ROLE: &str = "INSERT INTO user_roles (createdAt, updatedAt, roleId,
 const DELETE_TOKENS: &str = "DELETE FROM refresh_tokens WHERE user_id = ?1";
 const DELETE_USER: &str = "DELETE FROM users WHERE id = ?1";
 
-fn page(conn: &Connection, offset: u64, limit: u64) -> Result<(Vec<UserSummary>, u64), StoreError> {
-    let to_i64 = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
-    let mut stmt = conn.prepare_cached(PAGE).map_err(map_err)?;
-    let mut rows = stmt
-        .query(params![to_i64(limit), to_i64(offset)])
-        .map_err(map_err)?;
+fn to_i64(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+/// The users of `sql` (rows of id, username, email, role name, ordered by id) with their roles.
+fn users_of(
+    conn: &Connection,
+    sql: &str,
+    args: impl rusqlite::Params,
+) -> Result<Vec<UserSummary>, StoreError> {
+    let mut stmt = conn.prepare_cached(sql).map_err(map_err)?;
+    let mut rows = stmt.query(args).map_err(map_err)?;
     let mut users: Vec<(UserSummary, Vec<Option<String>>)> = Vec::new();
     while let Some(row) = rows.next().map_err(map_err)? {
         let id: i64 = row.get(0).map_err(map_err)?;
@@ -53,14 +64,18 @@ fn page(conn: &Connection, offset: u64, limit: u64) -> Result<(Vec<UserSummary>,
             )),
         }
     }
-    let total: i64 = conn.query_row(COUNT, [], |r| r.get(0)).map_err(map_err)?;
-    let users = users
+    Ok(users
         .into_iter()
         .map(|(mut u, names)| {
             u.roles = roles_from_names(names);
             u
         })
-        .collect();
+        .collect())
+}
+
+fn page(conn: &Connection, offset: u64, limit: u64) -> Result<(Vec<UserSummary>, u64), StoreError> {
+    let users = users_of(conn, PAGE, params![to_i64(limit), to_i64(offset)])?;
+    let total: i64 = conn.query_row(COUNT, [], |r| r.get(0)).map_err(map_err)?;
     Ok((users, u64::try_from(total).unwrap_or(0)))
 }
 
@@ -116,6 +131,15 @@ impl AdminStore for SqliteStore {
         limit: u64,
     ) -> Result<(Vec<UserSummary>, u64), StoreError> {
         self.call(move |c| page(c, offset, limit)).await
+    }
+
+    async fn list_users_after(
+        &self,
+        after: i64,
+        limit: u64,
+    ) -> Result<Vec<UserSummary>, StoreError> {
+        self.call(move |c| users_of(c, PAGE_AFTER, params![after, to_i64(limit)]))
+            .await
     }
 
     async fn set_user_roles(&self, id: i64, roles: &[Role]) -> Result<bool, StoreError> {

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::app::admin::{self, DEFAULT_PAGE_SIZE};
 use crate::app::{AppState, Failure, Refusal};
+use crate::store::UserSummary;
 use crate::transport::responses::{self, Handled, bodies};
 use crate::transport::{body, token};
 
@@ -38,41 +39,89 @@ struct UserPage<'a> {
     total: u64,
 }
 
-/// `page` and `size` from the query string (defaults 0 and 20).
-fn paging(query: Option<&str>) -> Result<(u64, u64), Failure> {
-    let (mut page, mut size) = (0, DEFAULT_PAGE_SIZE);
+#[derive(Serialize)]
+struct UserSlice<'a> {
+    users: Vec<UserView<'a>>,
+    size: u64,
+    next: Option<i64>,
+}
+
+/// How the query string asks to page.
+#[derive(Debug, PartialEq)]
+enum Paging {
+    /// `page` (default 0) of `size` (default 20): offset paging.
+    Offset { page: u64, size: u64 },
+    /// `after=<id>`: the users with an id greater than it (keyset paging).
+    After { after: i64, size: u64 },
+}
+
+/// The [`Paging`] of the query string; `page` and `after` exclude each other.
+fn paging(query: Option<&str>) -> Result<Paging, Failure> {
+    let (mut page, mut size, mut after) = (None, DEFAULT_PAGE_SIZE, None);
     for (key, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
         let slot = match key.as_ref() {
-            "page" => &mut page,
+            "page" => page.insert(0),
             "size" => &mut size,
+            "after" => {
+                let id = value.parse::<u64>().map_err(|_| {
+                    Failure::Invalid("after must be a non-negative integer.".to_owned())
+                })?;
+                after = Some(i64::try_from(id).unwrap_or(i64::MAX));
+                continue;
+            }
             _ => continue,
         };
         *slot = value.parse::<u64>().map_err(|_| {
             Failure::Invalid("page and size must be non-negative integers.".to_owned())
         })?;
     }
-    Ok((page, size))
+    match (page, after) {
+        (Some(_), Some(_)) => Err(Failure::Invalid(
+            "page and after cannot be used together.".to_owned(),
+        )),
+        (page, None) => Ok(Paging::Offset {
+            page: page.unwrap_or(0),
+            size,
+        }),
+        (None, Some(after)) => Ok(Paging::After { after, size }),
+    }
 }
 
-/// `GET /api/admin/users?page=0&size=20`.
-pub async fn list_users(state: &AppState, headers: &HeaderMap, query: Option<&str>) -> Handled {
-    admin::admin_id(state, token::presented(headers)).await?;
-    let (page, size) = paging(query)?;
-    let found = admin::list_users(state, page, size).await?;
-    let users = found
-        .users
+fn views(users: &[UserSummary]) -> Vec<UserView<'_>> {
+    users
         .iter()
         .map(|u| UserView::of(u.id, &u.username, &u.email, &u.roles))
-        .collect();
-    Ok(responses::json(
-        StatusCode::OK,
-        &UserPage {
-            users,
-            page: found.page,
-            size: found.size,
-            total: found.total,
-        },
-    ))
+        .collect()
+}
+
+/// `GET /api/admin/users?page=0&size=20` (offset) or `?after=<id>&size=20` (keyset).
+pub async fn list_users(state: &AppState, headers: &HeaderMap, query: Option<&str>) -> Handled {
+    admin::admin_id(state, token::presented(headers)).await?;
+    match paging(query)? {
+        Paging::Offset { page, size } => {
+            let found = admin::list_users(state, page, size).await?;
+            Ok(responses::json(
+                StatusCode::OK,
+                &UserPage {
+                    users: views(&found.users),
+                    page: found.page,
+                    size: found.size,
+                    total: found.total,
+                },
+            ))
+        }
+        Paging::After { after, size } => {
+            let found = admin::list_users_after(state, after, size).await?;
+            Ok(responses::json(
+                StatusCode::OK,
+                &UserSlice {
+                    users: views(&found.users),
+                    size: found.size,
+                    next: found.next,
+                },
+            ))
+        }
+    }
 }
 
 /// The roles of a `{"roles": [...]}` body: a non-empty array of known role names.
@@ -151,10 +200,29 @@ mod tests {
 
     #[test]
     fn paging_defaults_and_parses_integers() {
-        assert!(matches!(paging(None), Ok((0, 20))));
-        assert!(matches!(paging(Some("page=2&size=500")), Ok((2, 500))));
+        let offset = |page, size| Some(Paging::Offset { page, size });
+        assert_eq!(paging(None).ok(), offset(0, 20));
+        assert_eq!(paging(Some("page=2&size=500")).ok(), offset(2, 500));
         assert!(paging(Some("page=-1")).is_err());
         assert!(paging(Some("size=x")).is_err());
+    }
+
+    #[test]
+    fn after_selects_keyset_paging_and_excludes_page() {
+        let after = |after, size| Some(Paging::After { after, size });
+        assert_eq!(paging(Some("after=7")).ok(), after(7, 20));
+        assert_eq!(paging(Some("size=5&after=0")).ok(), after(0, 5));
+        assert_eq!(
+            paging(Some("after=99999999999999999999")).ok(),
+            None,
+            "beyond u64 is not an integer here"
+        );
+        assert_eq!(
+            paging(Some("after=18446744073709551615")).ok(),
+            after(i64::MAX, 20)
+        );
+        assert!(paging(Some("after=-1")).is_err());
+        assert!(paging(Some("after=1&page=0")).is_err());
     }
 
     #[test]
