@@ -318,7 +318,14 @@ where
         // Token check plus at most one store call, itself bounded by the store timeout: no
         // whole-request timer on this hot path.
         Route::UserContent | Route::ModeratorContent | Route::AdminContent => {
-            let response = dispatch(state, route, peer, req).await;
+            let headers = req.headers();
+            let handled = match route {
+                Route::ModeratorContent => handlers::content::moderator(state, headers).await,
+                Route::AdminContent => handlers::content::admin(state, headers).await,
+                _ => handlers::content::user(state, headers).await,
+            };
+            let response = handled
+                .unwrap_or_else(|rejection| responses::rejection(&rejection, state.profile.kind()));
             log_failure(route, &response, None);
             response
         }
@@ -337,11 +344,16 @@ where
         | Route::VerifyEmail => {
             let started = Instant::now();
             let limit = state.request_timeout;
-            let response =
-                match tokio::time::timeout(limit, dispatch(state, route, peer, req)).await {
-                    Ok(response) => response,
-                    Err(_) => responses::unavailable(),
-                };
+            // Boxed: the body routes' state is large, and the hot content routes above should
+            // not carry (and move) it in every request's future.
+            let work = Box::pin(tokio::time::timeout(
+                limit,
+                dispatch(state, route, peer, req),
+            ));
+            let response = match work.await {
+                Ok(response) => response,
+                Err(_) => responses::unavailable(),
+            };
             log_failure(route, &response, Some(started));
             response
         }
@@ -400,9 +412,6 @@ where
     let handled: Handled = match route {
         Route::Signup => handlers::signup::signup(state, headers, body).await,
         Route::Signin => handlers::signin::signin(state, headers, body).await,
-        Route::UserContent => handlers::content::user(state, headers).await,
-        Route::ModeratorContent => handlers::content::moderator(state, headers).await,
-        Route::AdminContent => handlers::content::admin(state, headers).await,
         Route::RefreshToken => handlers::refresh::refresh_token(state, headers, body).await,
         Route::Signout => handlers::refresh::signout(state, headers, parts.uri.query(), body).await,
         Route::AdminUsers => handlers::admin::list_users(state, headers, parts.uri.query()).await,
@@ -418,6 +427,9 @@ where
         Route::ChangePassword => handlers::account::change_password(state, headers, body).await,
         Route::Welcome
         | Route::PublicContent
+        | Route::UserContent
+        | Route::ModeratorContent
+        | Route::AdminContent
         | Route::Health
         | Route::Ready
         | Route::Metrics
