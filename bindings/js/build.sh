@@ -87,8 +87,9 @@ JS
   mv "$out/${name}_bg.opt.wasm" "$out/${name}_bg.wasm"
 }
 
-# `authcore/inspect`: inspectToken, isExpired, hasRole only (no Verifier, no AuthSession).
-module authcore_inspect --no-default-features
+# `authcore/inspect`: inspectToken, isExpired, hasRole only (no Verifier, no AuthSession), with the
+# core's small JSON reader instead of serde_json (feature `small-json`; same answers).
+module authcore_inspect --no-default-features --features small-json
 # `authcore`: everything. Built last, so target/…/authcore_wasm.wasm is the whole module.
 module authcore_wasm
 

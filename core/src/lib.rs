@@ -7,6 +7,7 @@ uniffi::setup_scaffolding!();
 
 #[cfg(feature = "identity")]
 pub mod identity;
+mod json_lite;
 #[cfg(feature = "passwords")]
 pub mod passwords;
 pub mod refresh;

@@ -81,3 +81,19 @@ write("jwks", "with_rsa", json.dumps({"keys": [rsa, ed]}))
 write("jwks", "ec_private", json.dumps({"keys": [dict(ec, d="jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI")]}))
 write("jwks", "oct", json.dumps({"keys": [{"kty": "oct", "k": "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI"}]}))
 write("jwks", "empty", '{"keys":[]}')
+
+# json_differential: header and payload texts, valid and at serde_json's edges (raw JSON bytes).
+for name, text in {
+    "seed_claims": compact(seed_claims).decode(),
+    "rich_claims": compact(rich_claims).decode(),
+    "rich_pretty": json.dumps(rich_claims, indent=2),
+    "header_hs": compact(headers[1]).decode(),
+    "header_crit": '{"alg":"HS256","crit":["exp"],"b64":null}',
+    "escapes": '{"sub":"\\u00e9\\ud83d\\ude00\\n\\"\\\\\\/","iss":"caf\u00e9","x":"\\ud800"}',
+    "numbers": '{"exp":1300819380.9,"nbf":-0.5e1,"iat":1e300,"id":9223372036854775807,"x":1e400}',
+    "big_id": '{"id":18446744073709551616,"exp":-9223372036854775809}',
+    "aud_wrong": '{"aud":["a",1],"exp":"x"}',
+    "dup": '{"id":1,"x":[{"y":null}],"id" :2}',
+    "nested": '{"aud":' + "[" * 126 + "]" * 126 + "}",
+}.items():
+    write("json_differential", name, text.encode())

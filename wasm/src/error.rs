@@ -3,8 +3,11 @@
 //! string, or the binding code `invalid_argument`; JS exceptions raised by code the binding calls
 //! (a storage's `setItem` over quota) are rethrown unchanged.
 
+#[cfg(feature = "verify")]
 use authcore::session::SessionError;
-use authcore::tokens::{KeyError, TokenError};
+#[cfg(feature = "verify")]
+use authcore::tokens::KeyError;
+use authcore::tokens::TokenError;
 use thiserror::Error;
 use wasm_bindgen::prelude::*;
 
@@ -16,10 +19,12 @@ pub enum BindingError {
     Token(#[from] TokenError),
     /// A key or key set could not be built (`weak_secret`, `invalid_jwks`, …).
     #[error(transparent)]
+    #[cfg(feature = "verify")]
     Key(#[from] KeyError),
     /// Session state or an authd response is unusable (`invalid_response`, `no_refresh_token`,
     /// `not_signed_in`, `session_changed`).
     #[error(transparent)]
+    #[cfg(feature = "verify")]
     Session(#[from] SessionError),
     /// `invalid_argument`: an argument of the wrong type or range, or an unknown option.
     #[error("{0}")]
@@ -34,11 +39,32 @@ impl BindingError {
     pub fn code(&self) -> Option<&'static str> {
         Some(match self {
             BindingError::Token(e) => e.code(),
+            #[cfg(feature = "verify")]
             BindingError::Key(e) => e.code(),
+            #[cfg(feature = "verify")]
             BindingError::Session(e) => e.code(),
             BindingError::InvalidArgument(_) => "invalid_argument",
             BindingError::Js(_) => return None,
         })
+    }
+
+    /// The message: the `Display` text. Without `verify` (the `authcore/inspect` module) it is
+    /// built without `core::fmt`, which that module then does not link (-1.9 KB gz); the whole
+    /// package formats elsewhere anyway, and a second copy of the texts would only add to it.
+    #[cfg(feature = "verify")]
+    pub fn message(&self) -> String {
+        self.to_string()
+    }
+
+    /// The message: the `Display` text. Without `verify` (the `authcore/inspect` module) it is
+    /// built without `core::fmt`, which that module then does not link (-1.9 KB gz).
+    #[cfg(not(feature = "verify"))]
+    pub fn message(&self) -> String {
+        match self {
+            BindingError::Token(e) => e.message(),
+            BindingError::InvalidArgument(m) => m.clone(),
+            BindingError::Js(_) => String::from("JavaScript exception"),
+        }
     }
 
     /// An `invalid_argument` error.
@@ -67,16 +93,37 @@ extern "C" {
 impl From<BindingError> for JsValue {
     fn from(error: BindingError) -> Self {
         match error.code() {
-            Some(code) => JsAuthcoreError::new(code, &error.to_string()).into(),
+            Some(code) => JsAuthcoreError::new(code, &error.message()).into(),
             None => match error {
                 BindingError::Js(value) => value,
-                other => JsValue::from_str(&other.to_string()),
+                other => JsValue::from_str(&other.message()),
             },
         }
     }
 }
 
 #[cfg(test)]
+mod message_tests {
+    use super::*;
+
+    /// In both builds: with `verify` `message` is `to_string`, without it a text of its own.
+    #[test]
+    fn messages_of_inspect_errors_are_the_display_texts() {
+        for e in [
+            BindingError::from(TokenError::TooLarge { limit: 8192 }),
+            BindingError::from(TokenError::Malformed("empty segment")),
+            BindingError::from(TokenError::InvalidClaims(
+                "a member is missing, repeated or has the wrong type (line 1, column 10)".into(),
+            )),
+            BindingError::from(TokenError::UnsupportedHeader("crit")),
+            BindingError::invalid("nowSeconds must be a finite number"),
+        ] {
+            assert_eq!(e.message(), e.to_string());
+        }
+    }
+}
+
+#[cfg(all(test, feature = "verify"))]
 mod tests {
     use super::*;
 
@@ -109,5 +156,19 @@ mod tests {
             BindingError::from(SessionError::Changed).code(),
             Some("session_changed")
         );
+    }
+
+    #[test]
+    fn messages_are_the_display_texts() {
+        for e in [
+            BindingError::from(TokenError::TooLarge { limit: 8192 }),
+            BindingError::from(TokenError::Malformed("empty segment")),
+            BindingError::from(TokenError::AlgorithmNotAllowed("none".into())),
+            BindingError::invalid("nowSeconds must be a finite number"),
+            BindingError::from(KeyError::WeakSecret { min: 32 }),
+            BindingError::from(SessionError::NotSignedIn),
+        ] {
+            assert_eq!(e.message(), e.to_string());
+        }
     }
 }

@@ -5,7 +5,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::clock;
 use crate::error::BindingError;
-use crate::json::{non_negative_seconds_arg, to_js, whole_number_arg};
+use crate::json::{non_negative_seconds_arg, whole_number_arg};
 
 fn inspected(token: &str) -> Result<UnverifiedToken, BindingError> {
     Ok(inspect(token)?)
@@ -28,7 +28,12 @@ pub fn inspect_token(
 ) -> Result<JsValue, BindingError> {
     let t = inspected(token)?;
     let now = whole_number_arg(now_seconds, "nowSeconds")?.unwrap_or_else(clock::now);
-    to_js(&Inspection::at(t, now))
+    let inspection = Inspection::at(t, now);
+    // The same object either way: `to_json` writes serde_json's text (checked in the core).
+    #[cfg(feature = "small-json")]
+    return crate::json::json_to_js(&inspection.to_json());
+    #[cfg(not(feature = "small-json"))]
+    return crate::json::to_js(&inspection);
 }
 
 /// Whether the token's `exp` is past, allowing `leewaySeconds` (default 0). False when the token

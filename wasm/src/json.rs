@@ -106,6 +106,12 @@ pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, BindingError> {
     Ok(js_sys::JSON::parse(&text)?)
 }
 
+/// A plain JS object from the JSON text of a record (the core's `to_json`, written without serde).
+#[cfg(feature = "small-json")]
+pub(crate) fn json_to_js(text: &str) -> Result<JsValue, BindingError> {
+    Ok(js_sys::JSON::parse(text)?)
+}
+
 /// A whole number (seconds, an id) from a JS number: finite, rounded down; `None` when absent.
 pub(crate) fn whole_number(value: Option<f64>, name: &str) -> Result<Option<i64>, String> {
     match value {
@@ -115,6 +121,11 @@ pub(crate) fn whole_number(value: Option<f64>, name: &str) -> Result<Option<i64>
             #[allow(clippy::cast_possible_truncation)]
             Ok(Some(v.floor() as i64))
         }
+        // Without `verify` concatenated, not formatted: the inspect module links no formatting code
+        // (the whole package formats elsewhere, and is smaller with `format!` here).
+        #[cfg(not(feature = "verify"))]
+        Some(_) => Err([name, " must be a finite number"].concat()),
+        #[cfg(feature = "verify")]
         Some(_) => Err(format!("{name} must be a finite number")),
     }
 }
@@ -123,9 +134,12 @@ pub(crate) fn whole_number(value: Option<f64>, name: &str) -> Result<Option<i64>
 pub(crate) fn non_negative_seconds(value: Option<f64>, name: &str) -> Result<Option<u64>, String> {
     match whole_number(value, name)? {
         None => Ok(None),
-        Some(s) => u64::try_from(s)
-            .map(Some)
-            .map_err(|_| format!("{name} must not be negative")),
+        Some(s) => u64::try_from(s).map(Some).map_err(|_| {
+            #[cfg(not(feature = "verify"))]
+            return [name, " must not be negative"].concat();
+            #[cfg(feature = "verify")]
+            return format!("{name} must not be negative");
+        }),
     }
 }
 

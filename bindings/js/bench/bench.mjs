@@ -8,6 +8,7 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 
 import { Verifier, inspectToken } from 'authcore';
+import { inspectToken as inspectOnly } from 'authcore/inspect';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { jwtDecode } from 'jwt-decode';
 
@@ -63,6 +64,10 @@ const cases = [
   ['inspect EdDSA (header + claims)', 'authcore', () => inspectToken(ED.token, NOW), false, (r) => r.userId === 7],
   ['inspect EdDSA (header + claims)', 'jose', () => [decodeProtectedHeader(ED.token), decodeJwt(ED.token)], false, (r) => r[1].id === 7],
   ['inspect EdDSA (header + claims)', 'jwt-decode', () => [jwtDecode(ED.token, { header: true }), jwtDecode(ED.token)], false, (r) => r[1].id === 7],
+  ['inspect HS256 on `authcore/inspect`', 'authcore', () => inspectOnly(HS, NOW), false, (r) => r.userId === 1],
+  ['inspect HS256 on `authcore/inspect`', 'jose', () => [decodeProtectedHeader(HS), decodeJwt(HS)], false, (r) => r[1].id === 1],
+  ['inspect EdDSA on `authcore/inspect`', 'authcore', () => inspectOnly(ED.token, NOW), false, (r) => r.userId === 7],
+  ['inspect EdDSA on `authcore/inspect`', 'jose', () => [decodeProtectedHeader(ED.token), decodeJwt(ED.token)], false, (r) => r[1].id === 7],
 ];
 
 // Rounds are interleaved (every case once per round, ROUNDS times, after a warm-up round), so a
@@ -123,7 +128,8 @@ again on every call. Same tokens for everyone: the seed's HS256 token
 the vectors' JWKS (3 keys, looked up by \`kid\`) at a fixed time inside both lifetimes. "inspect"
 decodes the header and the claims without verifying (authcore \`inspectToken\`; jose
 \`decodeProtectedHeader\` + \`decodeJwt\`; jwt-decode \`jwtDecode\` twice, with and without
-\`{header: true}\`).
+\`{header: true}\`). The \`authcore/inspect\` rows call the inspect-only module (the core's small
+JSON reader instead of serde_json; same answers), against jose again in the same round.
 
 ${table}
 

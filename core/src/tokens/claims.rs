@@ -67,8 +67,15 @@ pub enum Audience {
 /// buffered `Content` machinery, which is large in a WebAssembly build.
 impl<'de> Deserialize<'de> for Audience {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Audience, D::Error> {
-        match Loose::deserialize(d)? {
-            Loose::Str(one) => Ok(Audience::One(one)),
+        Audience::from_loose(Loose::deserialize(d)?).ok_or_else(no_audience_variant)
+    }
+}
+
+impl Audience {
+    /// `aud` from its parsed value: a string, or an array of strings; `None` for anything else.
+    pub(crate) fn from_loose(value: Loose) -> Option<Audience> {
+        match value {
+            Loose::Str(one) => Some(Audience::One(one)),
             Loose::List(items) => items
                 .into_iter()
                 .map(|item| match item {
@@ -76,9 +83,8 @@ impl<'de> Deserialize<'de> for Audience {
                     _ => None,
                 })
                 .collect::<Option<Vec<String>>>()
-                .map(Audience::Many)
-                .ok_or_else(no_audience_variant),
-            _ => Err(no_audience_variant()),
+                .map(Audience::Many),
+            _ => None,
         }
     }
 }

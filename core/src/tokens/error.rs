@@ -88,6 +88,34 @@ impl TokenError {
     }
 }
 
+impl TokenError {
+    /// The `Display` text, built without `core::fmt`: the WebAssembly build's messages, which
+    /// then link no formatting code.
+    pub fn message(&self) -> String {
+        let (prefix, detail): (&str, &str) = match self {
+            TokenError::TooLarge { limit } => {
+                let mut text = String::from("token is larger than ");
+                crate::json_lite::push_u64(&mut text, *limit as u64);
+                text.push_str(" bytes");
+                return text;
+            }
+            TokenError::Malformed(m) => ("malformed token: ", m),
+            TokenError::InvalidClaims(m) => ("invalid claims: ", m),
+            TokenError::UnsupportedHeader(p) => ("unsupported header parameter: ", p),
+            TokenError::AlgorithmNotAllowed(a) => ("algorithm not allowed: ", a),
+            TokenError::UnknownKeyId => ("unknown key id", ""),
+            TokenError::InvalidSignature => ("invalid signature", ""),
+            TokenError::Expired => ("token expired", ""),
+            TokenError::NotYetValid => ("token not yet valid", ""),
+            TokenError::MissingClaim(c) => ("missing required claim: ", c),
+            TokenError::InvalidIssuer => ("invalid issuer", ""),
+            TokenError::InvalidAudience => ("invalid audience", ""),
+            TokenError::SigningFailed => ("signing failed", ""),
+        };
+        [prefix, detail].concat()
+    }
+}
+
 /// Why a key or key set could not be built, imported or exported.
 ///
 /// | code | meaning |
@@ -138,6 +166,33 @@ impl KeyError {
             KeyError::DuplicateKeyId(_) => "duplicate_key_id",
             KeyError::NoSigningKey => "no_signing_key",
             KeyError::RandomFailed => "random_failed",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_are_the_display_texts() {
+        for e in [
+            TokenError::TooLarge { limit: 8192 },
+            TokenError::TooLarge { limit: 0 },
+            TokenError::Malformed("empty segment"),
+            TokenError::InvalidClaims("x (line 1, column 2)".into()),
+            TokenError::UnsupportedHeader("crit"),
+            TokenError::AlgorithmNotAllowed("none".into()),
+            TokenError::UnknownKeyId,
+            TokenError::InvalidSignature,
+            TokenError::Expired,
+            TokenError::NotYetValid,
+            TokenError::MissingClaim("exp"),
+            TokenError::InvalidIssuer,
+            TokenError::InvalidAudience,
+            TokenError::SigningFailed,
+        ] {
+            assert_eq!(e.message(), e.to_string());
         }
     }
 }

@@ -99,20 +99,47 @@ pub(crate) fn parse_header(segment: &str) -> Result<Header, TokenError> {
     if first_non_space(&bytes) != Some(b'{') {
         return Err(TokenError::Malformed("header is not a JSON object"));
     }
-    let raw: RawHeader = from_object(&bytes)
+    #[cfg(feature = "small-json")]
+    return header_small(&bytes);
+    #[cfg(not(feature = "small-json"))]
+    return header_serde(&bytes);
+}
+
+/// A header read with serde_json (the server's reader).
+pub(crate) fn header_serde(bytes: &[u8]) -> Result<Header, TokenError> {
+    let raw: RawHeader = from_object(bytes)
         .map_err(|_| TokenError::Malformed("header is not a valid JOSE header"))?;
+    checked_header(
+        raw.alg,
+        raw.kid,
+        raw.typ,
+        raw.crit.is_some(),
+        raw.b64.is_some(),
+    )
+}
+
+/// A header read with [`crate::json_lite`] (feature `small-json`: the `authcore/inspect` module's).
+pub(crate) fn header_small(bytes: &[u8]) -> Result<Header, TokenError> {
+    let raw = crate::json_lite::header(bytes)
+        .ok_or(TokenError::Malformed("header is not a valid JOSE header"))?;
+    checked_header(raw.alg, raw.kid, raw.typ, raw.crit, raw.b64)
+}
+
+fn checked_header(
+    alg: String,
+    kid: Option<String>,
+    typ: Option<String>,
+    crit: bool,
+    b64: bool,
+) -> Result<Header, TokenError> {
     // RFC 7515 §4.1.11: extensions listed in `crit` must be understood; authcore knows none.
-    if raw.crit.is_some() {
+    if crit {
         return Err(TokenError::UnsupportedHeader("crit"));
     }
-    if raw.b64.is_some() {
+    if b64 {
         return Err(TokenError::UnsupportedHeader("b64"));
     }
-    Ok(Header {
-        alg: raw.alg,
-        kid: raw.kid,
-        typ: raw.typ,
-    })
+    Ok(Header { alg, kid, typ })
 }
 
 pub(crate) fn parse_claims(segment: &str) -> Result<Claims, TokenError> {
@@ -120,10 +147,57 @@ pub(crate) fn parse_claims(segment: &str) -> Result<Claims, TokenError> {
     if first_non_space(&bytes) != Some(b'{') {
         return Err(TokenError::Malformed("payload is not a JSON object"));
     }
-    from_object(&bytes).map_err(|e| match e.classify() {
+    #[cfg(feature = "small-json")]
+    return claims_small(&bytes);
+    #[cfg(not(feature = "small-json"))]
+    return claims_serde(&bytes);
+}
+
+/// Claims read with serde_json (the server's reader).
+pub(crate) fn claims_serde(bytes: &[u8]) -> Result<Claims, TokenError> {
+    from_object(bytes).map_err(|e| match e.classify() {
         serde_json::error::Category::Data => TokenError::InvalidClaims(describe(&e)),
         _ => TokenError::Malformed("payload is not valid JSON"),
     })
+}
+
+/// Claims read with [`crate::json_lite`] (feature `small-json`: the `authcore/inspect` module's).
+pub(crate) fn claims_small(bytes: &[u8]) -> Result<Claims, TokenError> {
+    crate::json_lite::claims(bytes).map_err(|e| match e {
+        crate::json_lite::Fail::Data(at) => {
+            TokenError::InvalidClaims(crate::json_lite::describe_data_error(bytes, at))
+        }
+        crate::json_lite::Fail::Syntax => TokenError::Malformed("payload is not valid JSON"),
+    })
+}
+
+/// The token JSON readers side by side, for the differential tests and the fuzz target: the
+/// serde_json path (the server's) and the small reader (`small-json`, the `authcore/inspect`
+/// module's).
+/// Each takes the decoded segment's bytes, which must start with `{` after whitespace and be UTF-8.
+#[doc(hidden)]
+pub mod differential {
+    use super::{Claims, Header, TokenError};
+
+    /// A header through serde_json.
+    pub fn header_serde(json: &[u8]) -> Result<Header, TokenError> {
+        super::header_serde(json)
+    }
+
+    /// A header through the small reader.
+    pub fn header_small(json: &[u8]) -> Result<Header, TokenError> {
+        super::header_small(json)
+    }
+
+    /// Claims through serde_json.
+    pub fn claims_serde(json: &[u8]) -> Result<Claims, TokenError> {
+        super::claims_serde(json)
+    }
+
+    /// Claims through the small reader.
+    pub fn claims_small(json: &[u8]) -> Result<Claims, TokenError> {
+        super::claims_small(json)
+    }
 }
 
 fn first_non_space(bytes: &[u8]) -> Option<u8> {

@@ -21,7 +21,7 @@ mod tests;
 
 pub use claims::{Audience, Claims};
 pub use error::{KeyError, TokenError};
-pub use inspect::{Header, MAX_TOKEN_BYTES, UnverifiedToken, inspect};
+pub use inspect::{Header, MAX_TOKEN_BYTES, UnverifiedToken, differential, inspect};
 #[cfg(feature = "signing")]
 pub use issue::TokenSigner;
 pub use jwk::{Jwk, MAX_JWKS_BYTES, MAX_JWKS_KEYS};

@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::claims::{Audience, Claims};
 use super::inspect::{Header, UnverifiedToken};
 use super::verify::VerifiedToken;
+use crate::json_lite::ObjectWriter;
 
 /// What a token says about itself, read **without** verifying its signature: for showing who is
 /// signed in or deciding when to refresh, never for granting access.
@@ -140,6 +141,30 @@ impl From<VerifiedToken> for VerifiedClaims {
             aud: audience_list(aud),
             jti,
         }
+    }
+}
+
+impl Inspection {
+    /// The record as JSON text, exactly as serde_json writes it (camelCase names, `null` for
+    /// absent values), without serde: what the WebAssembly build hands to `JSON.parse`.
+    pub fn to_json(&self) -> String {
+        let mut w = ObjectWriter::new();
+        w.string("alg", &self.alg);
+        w.optional_string("kid", self.kid.as_deref());
+        w.optional_string("typ", self.typ.as_deref());
+        w.optional_i64("id", self.id);
+        w.optional_i64("userId", self.user_id);
+        w.optional_strings("roles", self.roles.as_deref());
+        w.optional_i64("iat", self.iat);
+        w.optional_i64("nbf", self.nbf);
+        w.optional_i64("exp", self.exp);
+        w.optional_string("iss", self.iss.as_deref());
+        w.optional_string("sub", self.sub.as_deref());
+        w.optional_strings("aud", self.aud.as_deref());
+        w.optional_string("jti", self.jti.as_deref());
+        w.bool("expired", self.expired);
+        w.optional_i64("secondsLeft", self.seconds_left);
+        w.finish()
     }
 }
 

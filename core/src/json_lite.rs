@@ -1,0 +1,1029 @@
+//! A small JSON reader and writer for the fixed shapes of a token's header and claims (feature
+//! `small-json`, which the `authcore/inspect` module turns on): the same values, the same accepted
+//! texts and the same errors as the serde_json path they replace (`tokens::differential` runs
+//! both), without serde's generic code. Invalid claims carry serde_json's category text and
+//! position.
+//!
+//! What is reproduced from serde_json 1.0 (without `float_roundtrip` or `arbitrary_precision`):
+//! strict grammar (no trailing commas or garbage), string escapes with paired surrogates in the
+//! strings that are read (skipped strings only need well-formed `\u` escapes), control characters
+//! refused everywhere, numbers as u64/i64/f64 with its decimal-to-f64 conversion and its
+//! out-of-range errors (only for numbers that are read), nesting limit 128 for values that are read
+//! (skipped values have none), repeated registered members refused, and the position of every
+//! type error.
+
+use crate::tokens::json::Loose;
+use crate::tokens::{Audience, Claims};
+
+/// Why a text was refused: bad JSON (serde_json's syntax and end-of-input errors), or well-formed
+/// JSON of the wrong shape, at a byte offset (its data errors).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fail {
+    /// Not valid JSON, or a number out of range, or nested too deep.
+    Syntax,
+    /// A member is missing, repeated or has the wrong type; the byte offset serde_json reports.
+    Data(usize),
+}
+
+type R<T> = Result<T, Fail>;
+
+/// serde_json's message for a data error at byte `at` of `text`, as `tokens::json::describe`
+/// writes it: `… (line L, column C)`, the column counted in bytes from the line's start.
+pub(crate) fn describe_data_error(text: &[u8], at: usize) -> String {
+    let before = text.get(..at).unwrap_or(text);
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
+    let mut out = String::from("a member is missing, repeated or has the wrong type (line ");
+    push_u64(&mut out, line as u64);
+    out.push_str(", column ");
+    push_u64(&mut out, (at - line_start) as u64);
+    out.push(')');
+    out
+}
+
+/// A number as serde_json parses it.
+enum Num {
+    U(u64),
+    I(i64),
+    F(f64),
+}
+
+/// serde_json's overflow test for `a * 10 + b` against `c`.
+fn overflows_u64(a: u64, b: u64) -> bool {
+    a >= u64::MAX / 10 && (a > u64::MAX / 10 || b > u64::MAX % 10)
+}
+
+fn overflows_i32(a: i32, b: i32) -> bool {
+    a >= i32::MAX / 10 && (a > i32::MAX / 10 || b > i32::MAX % 10)
+}
+
+struct Reader<'a> {
+    s: &'a [u8],
+    i: usize,
+    remaining_depth: u8,
+}
+
+impl<'a> Reader<'a> {
+    fn new(s: &'a [u8]) -> Reader<'a> {
+        Reader {
+            s,
+            i: 0,
+            remaining_depth: 128,
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.s.get(self.i).copied()
+    }
+
+    fn peek_or_null(&self) -> u8 {
+        self.peek().unwrap_or(0)
+    }
+
+    fn eat(&mut self) {
+        self.i += 1;
+    }
+
+    fn next(&mut self) -> Option<u8> {
+        let c = self.peek()?;
+        self.i += 1;
+        Some(c)
+    }
+
+    /// Skips whitespace and peeks the next byte.
+    fn ws(&mut self) -> Option<u8> {
+        while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.peek() {
+            self.i += 1;
+        }
+        self.peek()
+    }
+
+    fn ident(&mut self, rest: &[u8]) -> R<()> {
+        for &b in rest {
+            if self.next() != Some(b) {
+                return Err(Fail::Syntax);
+            }
+        }
+        Ok(())
+    }
+
+    fn enter(&mut self) -> R<()> {
+        self.remaining_depth -= 1;
+        if self.remaining_depth == 0 {
+            return Err(Fail::Syntax);
+        }
+        Ok(())
+    }
+
+    fn leave(&mut self) {
+        self.remaining_depth += 1;
+    }
+
+    fn colon(&mut self) -> R<()> {
+        if self.ws() != Some(b':') {
+            return Err(Fail::Syntax);
+        }
+        self.eat();
+        Ok(())
+    }
+
+    fn hex4(&mut self) -> R<u16> {
+        let digits = self.s.get(self.i..self.i + 4).ok_or(Fail::Syntax)?;
+        let mut n = 0u16;
+        for &d in digits {
+            let v = match d {
+                b'0'..=b'9' => d - b'0',
+                b'a'..=b'f' => d - b'a' + 10,
+                b'A'..=b'F' => d - b'A' + 10,
+                _ => return Err(Fail::Syntax),
+            };
+            n = (n << 4) | u16::from(v);
+        }
+        self.i += 4;
+        Ok(n)
+    }
+
+    /// The rest of a string whose opening quote was consumed, unescaped.
+    fn string_rest(&mut self) -> R<String> {
+        let mut out = Vec::new();
+        let mut start = self.i;
+        loop {
+            let c = self.peek().ok_or(Fail::Syntax)?;
+            match c {
+                b'"' | b'\\' => {
+                    out.extend_from_slice(self.s.get(start..self.i).unwrap_or_default());
+                    self.eat();
+                    if c == b'"' {
+                        break;
+                    }
+                    self.escape(&mut out)?;
+                    start = self.i;
+                }
+                0..=0x1f => return Err(Fail::Syntax),
+                _ => self.eat(),
+            }
+        }
+        String::from_utf8(out).map_err(|_| Fail::Syntax)
+    }
+
+    fn escape(&mut self, out: &mut Vec<u8>) -> R<()> {
+        let c = self.next().ok_or(Fail::Syntax)?;
+        let simple = match c {
+            b'"' => b'"',
+            b'\\' => b'\\',
+            b'/' => b'/',
+            b'b' => 8,
+            b'f' => 12,
+            b'n' => b'\n',
+            b'r' => b'\r',
+            b't' => b'\t',
+            b'u' => {
+                let n = self.hex4()?;
+                let code = match n {
+                    0xDC00..=0xDFFF => return Err(Fail::Syntax),
+                    0xD800..=0xDBFF => {
+                        if self.next() != Some(b'\\') || self.next() != Some(b'u') {
+                            return Err(Fail::Syntax);
+                        }
+                        let n2 = self.hex4()?;
+                        if !(0xDC00..=0xDFFF).contains(&n2) {
+                            return Err(Fail::Syntax);
+                        }
+                        (((u32::from(n) - 0xD800) << 10) | (u32::from(n2) - 0xDC00)) + 0x1_0000
+                    }
+                    _ => u32::from(n),
+                };
+                let ch = char::from_u32(code).ok_or(Fail::Syntax)?;
+                let mut buf = [0u8; 4];
+                out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+                return Ok(());
+            }
+            _ => return Err(Fail::Syntax),
+        };
+        out.push(simple);
+        Ok(())
+    }
+
+    /// Skips the rest of a string whose opening quote was consumed.
+    fn skip_string_rest(&mut self) -> R<()> {
+        loop {
+            match self.next().ok_or(Fail::Syntax)? {
+                b'"' => return Ok(()),
+                b'\\' => match self.next().ok_or(Fail::Syntax)? {
+                    b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
+                    b'u' => {
+                        self.hex4()?;
+                    }
+                    _ => return Err(Fail::Syntax),
+                },
+                0..=0x1f => return Err(Fail::Syntax),
+                _ => {}
+            }
+        }
+    }
+
+    fn integer(&mut self, positive: bool) -> R<Num> {
+        match self.next().ok_or(Fail::Syntax)? {
+            b'0' => {
+                if self.peek_or_null().is_ascii_digit() {
+                    return Err(Fail::Syntax);
+                }
+                self.number(positive, 0)
+            }
+            c @ b'1'..=b'9' => {
+                let mut significand = u64::from(c - b'0');
+                loop {
+                    let c = self.peek_or_null();
+                    if !c.is_ascii_digit() {
+                        return self.number(positive, significand);
+                    }
+                    let digit = u64::from(c - b'0');
+                    if overflows_u64(significand, digit) {
+                        return Ok(Num::F(self.long_integer(positive, significand)?));
+                    }
+                    self.eat();
+                    significand = significand * 10 + digit;
+                }
+            }
+            _ => Err(Fail::Syntax),
+        }
+    }
+
+    #[allow(clippy::cast_possible_wrap, clippy::cast_precision_loss)]
+    fn number(&mut self, positive: bool, significand: u64) -> R<Num> {
+        Ok(match self.peek_or_null() {
+            b'.' => Num::F(self.decimal(positive, significand, 0)?),
+            b'e' | b'E' => Num::F(self.exponent(positive, significand, 0)?),
+            _ if positive => Num::U(significand),
+            _ => {
+                let neg = (significand as i64).wrapping_neg();
+                if neg >= 0 {
+                    Num::F(-(significand as f64))
+                } else {
+                    Num::I(neg)
+                }
+            }
+        })
+    }
+
+    fn decimal(&mut self, positive: bool, mut significand: u64, before: i32) -> R<f64> {
+        self.eat();
+        let mut after = 0;
+        while let c @ b'0'..=b'9' = self.peek_or_null() {
+            let digit = u64::from(c - b'0');
+            if overflows_u64(significand, digit) {
+                while self.peek_or_null().is_ascii_digit() {
+                    self.eat();
+                }
+                return match self.peek_or_null() {
+                    b'e' | b'E' => self.exponent(positive, significand, before + after),
+                    _ => f64_from_parts(positive, significand, before + after),
+                };
+            }
+            self.eat();
+            significand = significand * 10 + digit;
+            after -= 1;
+        }
+        if after == 0 {
+            return Err(Fail::Syntax);
+        }
+        match self.peek_or_null() {
+            b'e' | b'E' => self.exponent(positive, significand, before + after),
+            _ => f64_from_parts(positive, significand, before + after),
+        }
+    }
+
+    fn exponent(&mut self, positive: bool, significand: u64, starting: i32) -> R<f64> {
+        self.eat();
+        let positive_exp = match self.peek_or_null() {
+            b'+' => {
+                self.eat();
+                true
+            }
+            b'-' => {
+                self.eat();
+                false
+            }
+            _ => true,
+        };
+        let mut exp = match self.next() {
+            Some(c @ b'0'..=b'9') => i32::from(c - b'0'),
+            _ => return Err(Fail::Syntax),
+        };
+        while let c @ b'0'..=b'9' = self.peek_or_null() {
+            self.eat();
+            let digit = i32::from(c - b'0');
+            if overflows_i32(exp, digit) {
+                if significand != 0 && positive_exp {
+                    return Err(Fail::Syntax);
+                }
+                while self.peek_or_null().is_ascii_digit() {
+                    self.eat();
+                }
+                return Ok(if positive { 0.0 } else { -0.0 });
+            }
+            exp = exp * 10 + digit;
+        }
+        let exponent = if positive_exp {
+            starting.saturating_add(exp)
+        } else {
+            starting.saturating_sub(exp)
+        };
+        f64_from_parts(positive, significand, exponent)
+    }
+
+    fn long_integer(&mut self, positive: bool, significand: u64) -> R<f64> {
+        let mut exponent = 0;
+        loop {
+            match self.peek_or_null() {
+                b'0'..=b'9' => {
+                    self.eat();
+                    exponent += 1;
+                }
+                b'.' => return self.decimal(positive, significand, exponent),
+                b'e' | b'E' => return self.exponent(positive, significand, exponent),
+                _ => return f64_from_parts(positive, significand, exponent),
+            }
+        }
+    }
+
+    /// A number whose value is not kept: the grammar only, no range.
+    fn skip_number(&mut self) -> R<()> {
+        match self.next() {
+            Some(b'0') => {
+                if self.peek_or_null().is_ascii_digit() {
+                    return Err(Fail::Syntax);
+                }
+            }
+            Some(b'1'..=b'9') => self.skip_digits(),
+            _ => return Err(Fail::Syntax),
+        }
+        if self.peek() == Some(b'.') {
+            self.eat();
+            if !self.peek_or_null().is_ascii_digit() {
+                return Err(Fail::Syntax);
+            }
+            self.skip_digits();
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.eat();
+            if let Some(b'+' | b'-') = self.peek() {
+                self.eat();
+            }
+            if !matches!(self.next(), Some(b'0'..=b'9')) {
+                return Err(Fail::Syntax);
+            }
+            self.skip_digits();
+        }
+        Ok(())
+    }
+
+    fn skip_digits(&mut self) {
+        while self.peek_or_null().is_ascii_digit() {
+            self.eat();
+        }
+    }
+
+    /// A value that is not kept (serde's `IgnoredAny`): checked, without a nesting limit.
+    fn skip_value(&mut self) -> R<()> {
+        let mut closers: Vec<u8> = Vec::new();
+        loop {
+            match self.ws().ok_or(Fail::Syntax)? {
+                b'n' => self.literal(b"null")?,
+                b't' => self.literal(b"true")?,
+                b'f' => self.literal(b"false")?,
+                b'-' => {
+                    self.eat();
+                    self.skip_number()?;
+                }
+                b'0'..=b'9' => self.skip_number()?,
+                b'"' => {
+                    self.eat();
+                    self.skip_string_rest()?;
+                }
+                open @ (b'[' | b'{') => {
+                    self.eat();
+                    let close = if open == b'[' { b']' } else { b'}' };
+                    if self.ws() == Some(close) {
+                        self.eat();
+                    } else {
+                        closers.push(close);
+                        if close == b'}' {
+                            self.skip_key()?;
+                        }
+                        continue;
+                    }
+                }
+                _ => return Err(Fail::Syntax),
+            }
+            // After a value: a comma and the next one, or the end of enclosing containers.
+            loop {
+                let Some(&close) = closers.last() else {
+                    return Ok(());
+                };
+                match self.ws() {
+                    Some(b',') => {
+                        self.eat();
+                        if close == b'}' {
+                            self.skip_key()?;
+                        }
+                        break;
+                    }
+                    Some(c) if c == close => {
+                        self.eat();
+                        closers.pop();
+                    }
+                    _ => return Err(Fail::Syntax),
+                }
+            }
+        }
+    }
+
+    fn skip_key(&mut self) -> R<()> {
+        if self.ws() != Some(b'"') {
+            return Err(Fail::Syntax);
+        }
+        self.eat();
+        self.skip_string_rest()?;
+        self.colon()
+    }
+
+    fn literal(&mut self, word: &[u8]) -> R<()> {
+        self.eat();
+        self.ident(word.get(1..).unwrap_or_default())
+    }
+
+    /// serde_json's `peek_invalid_type`: the value that has the wrong type is read (a syntax error
+    /// in it wins), and the data error is at its end, or at its first byte for an array or object.
+    fn wrong_type(&mut self) -> Fail {
+        let result = match self.peek_or_null() {
+            b'n' => self.literal(b"null"),
+            b't' => self.literal(b"true"),
+            b'f' => self.literal(b"false"),
+            b'-' => {
+                self.eat();
+                self.integer(false).map(|_| ())
+            }
+            b'0'..=b'9' => self.integer(true).map(|_| ()),
+            b'"' => {
+                self.eat();
+                self.string_rest().map(|_| ())
+            }
+            b'[' | b'{' => Ok(()),
+            _ => Err(Fail::Syntax),
+        };
+        match result {
+            Ok(()) => Fail::Data(self.i),
+            Err(e) => e,
+        }
+    }
+
+    /// `null` (consumed: `true`), as `Option`'s `deserialize_option` checks for it.
+    fn null(&mut self) -> R<bool> {
+        if self.ws() == Some(b'n') {
+            self.literal(b"null")?;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    /// A string (`String`).
+    fn string(&mut self) -> R<String> {
+        match self.ws().ok_or(Fail::Syntax)? {
+            b'"' => {
+                self.eat();
+                self.string_rest()
+            }
+            _ => Err(self.wrong_type()),
+        }
+    }
+
+    fn optional_string(&mut self) -> R<Option<String>> {
+        if self.null()? {
+            return Ok(None);
+        }
+        self.string().map(Some)
+    }
+
+    /// An `i64` (`Option<i64>` after its `null` check).
+    fn optional_i64(&mut self) -> R<Option<i64>> {
+        if self.null()? {
+            return Ok(None);
+        }
+        let n = match self.ws().ok_or(Fail::Syntax)? {
+            b'-' => {
+                self.eat();
+                self.integer(false)?
+            }
+            b'0'..=b'9' => self.integer(true)?,
+            _ => return Err(self.wrong_type()),
+        };
+        match n {
+            Num::U(v) => i64::try_from(v).map(Some).map_err(|_| Fail::Data(self.i)),
+            Num::I(v) => Ok(Some(v)),
+            Num::F(_) => Err(Fail::Data(self.i)),
+        }
+    }
+
+    /// A NumericDate as `claims::numeric_date` reads it through `deserialize_any`.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)]
+    fn numeric_date(&mut self, round_up: bool) -> R<i64> {
+        let n = match self.ws().ok_or(Fail::Syntax)? {
+            b'-' => {
+                self.eat();
+                self.integer(false)?
+            }
+            b'0'..=b'9' => self.integer(true)?,
+            b'n' | b't' | b'f' | b'"' => return Err(self.wrong_type()),
+            b'[' => {
+                self.enter()?;
+                self.eat();
+                // serde_json tries to close the array before placing the error.
+                match self.ws() {
+                    Some(b']') => self.eat(),
+                    Some(b',') => {
+                        self.eat();
+                        self.ws();
+                    }
+                    _ => {}
+                }
+                return Err(Fail::Data(self.i));
+            }
+            b'{' => {
+                self.enter()?;
+                self.eat();
+                if self.ws() == Some(b'}') {
+                    self.eat();
+                }
+                return Err(Fail::Data(self.i));
+            }
+            _ => return Err(Fail::Syntax),
+        };
+        Ok(match n {
+            Num::U(v) => i64::try_from(v).unwrap_or(i64::MAX),
+            Num::I(v) => v,
+            // `as` saturates at the i64 bounds.
+            Num::F(v) => (if round_up { v.ceil() } else { v.floor() }) as i64,
+        })
+    }
+
+    /// Whether an array has another element (serde_json's `has_next_element`).
+    fn next_element(&mut self, first: &mut bool) -> R<bool> {
+        match self.ws().ok_or(Fail::Syntax)? {
+            b']' => Ok(false),
+            _ if *first => {
+                *first = false;
+                Ok(true)
+            }
+            b',' => {
+                self.eat();
+                match self.ws() {
+                    Some(b']') | None => Err(Fail::Syntax),
+                    Some(_) => Ok(true),
+                }
+            }
+            _ => Err(Fail::Syntax),
+        }
+    }
+
+    /// Whether an object has another member; consumes the opening quote of its name.
+    fn next_key(&mut self, first: &mut bool) -> R<bool> {
+        let c = self.ws().ok_or(Fail::Syntax)?;
+        if c == b'}' {
+            return Ok(false);
+        }
+        if *first {
+            *first = false;
+        } else if c == b',' {
+            self.eat();
+        } else {
+            return Err(Fail::Syntax);
+        }
+        if self.ws() != Some(b'"') {
+            return Err(Fail::Syntax);
+        }
+        self.eat();
+        Ok(true)
+    }
+
+    fn close(&mut self, close: u8) -> R<()> {
+        if self.ws() != Some(close) {
+            return Err(Fail::Syntax);
+        }
+        self.eat();
+        Ok(())
+    }
+
+    /// `Option<Vec<String>>` (`roles`).
+    fn optional_strings(&mut self) -> R<Option<Vec<String>>> {
+        if self.null()? {
+            return Ok(None);
+        }
+        if self.ws().ok_or(Fail::Syntax)? != b'[' {
+            return Err(self.wrong_type());
+        }
+        self.enter()?;
+        self.eat();
+        let mut items = Vec::new();
+        let mut first = true;
+        while self.next_element(&mut first)? {
+            items.push(self.string()?);
+        }
+        self.close(b']')?;
+        self.leave();
+        Ok(Some(items))
+    }
+
+    /// Any value, kept as [`Loose`], with serde_json's checks (number range, nesting limit).
+    fn loose(&mut self) -> R<Loose> {
+        Ok(match self.ws().ok_or(Fail::Syntax)? {
+            b'n' => {
+                self.literal(b"null")?;
+                Loose::Null
+            }
+            b't' => {
+                self.literal(b"true")?;
+                Loose::Other
+            }
+            b'f' => {
+                self.literal(b"false")?;
+                Loose::Other
+            }
+            b'-' => {
+                self.eat();
+                self.integer(false)?;
+                Loose::Other
+            }
+            b'0'..=b'9' => {
+                self.integer(true)?;
+                Loose::Other
+            }
+            b'"' => {
+                self.eat();
+                Loose::Str(self.string_rest()?)
+            }
+            b'[' => {
+                self.enter()?;
+                self.eat();
+                let mut items = Vec::new();
+                let mut first = true;
+                while self.next_element(&mut first)? {
+                    items.push(self.loose()?);
+                }
+                self.close(b']')?;
+                self.leave();
+                Loose::List(items)
+            }
+            b'{' => {
+                self.enter()?;
+                self.eat();
+                let mut members = Vec::new();
+                let mut first = true;
+                while self.next_key(&mut first)? {
+                    let name = Loose::Str(self.string_rest()?);
+                    self.colon()?;
+                    members.push((name, self.loose()?));
+                }
+                self.close(b'}')?;
+                self.leave();
+                Loose::Object(members)
+            }
+            _ => return Err(Fail::Syntax),
+        })
+    }
+
+    /// A data error raised by a visitor of the top-level object (a repeated member, an `aud` of
+    /// the wrong shape, a missing member): serde_json tries to close the object first and places
+    /// the error after that attempt.
+    fn object_level_error(&mut self) -> Fail {
+        if self.ws() == Some(b'}') {
+            self.eat();
+        }
+        Fail::Data(self.i)
+    }
+
+    /// Opens the top-level object (the text is known to start with `{` after whitespace).
+    fn open_object(&mut self) -> R<()> {
+        if self.ws().ok_or(Fail::Syntax)? != b'{' {
+            return Err(self.wrong_type());
+        }
+        self.enter()?;
+        self.eat();
+        Ok(())
+    }
+
+    /// Closes the top-level object; nothing but whitespace may follow.
+    fn close_object(&mut self) -> R<()> {
+        self.close(b'}')?;
+        self.leave();
+        if self.ws().is_some() {
+            return Err(Fail::Syntax);
+        }
+        Ok(())
+    }
+}
+
+/// serde_json's `f64_from_parts` (without `float_roundtrip`).
+fn f64_from_parts(positive: bool, significand: u64, mut exponent: i32) -> R<f64> {
+    #[allow(clippy::cast_precision_loss)]
+    let mut f = significand as f64;
+    loop {
+        match POW10.get(exponent.unsigned_abs() as usize) {
+            Some(&pow) => {
+                if exponent >= 0 {
+                    f *= pow;
+                    if f.is_infinite() {
+                        return Err(Fail::Syntax);
+                    }
+                } else {
+                    f /= pow;
+                }
+                break;
+            }
+            None => {
+                if f == 0.0 {
+                    break;
+                }
+                if exponent >= 0 {
+                    return Err(Fail::Syntax);
+                }
+                f /= 1e308;
+                exponent += 308;
+            }
+        }
+    }
+    Ok(if positive { f } else { -f })
+}
+
+/// The claim names [`Claims`] reads, in its field order.
+const CLAIMS: [&str; 9] = [
+    "id", "roles", "iat", "nbf", "exp", "aud", "iss", "sub", "jti",
+];
+
+/// A token's claims from the text of its payload, as `Claims`'s `Deserialize` reads it from an
+/// object.
+pub(crate) fn claims(text: &[u8]) -> Result<Claims, Fail> {
+    let mut r = Reader::new(text);
+    r.open_object()?;
+    let mut c = Claims::default();
+    let mut seen = [false; CLAIMS.len()];
+    let mut first = true;
+    while r.next_key(&mut first)? {
+        let name = r.string_rest()?;
+        let Some(k) = CLAIMS.iter().position(|n| *n == name) else {
+            r.colon()?;
+            r.skip_value()?;
+            continue;
+        };
+        if let Some(s) = seen.get_mut(k) {
+            if *s {
+                return Err(r.object_level_error());
+            }
+            *s = true;
+        }
+        r.colon()?;
+        match k {
+            0 => c.id = r.optional_i64()?,
+            1 => c.roles = r.optional_strings()?,
+            2 => c.iat = Some(r.numeric_date(false)?),
+            3 => c.nbf = Some(r.numeric_date(true)?),
+            4 => c.exp = Some(r.numeric_date(false)?),
+            5 => {
+                c.aud = if r.null()? {
+                    None
+                } else {
+                    Some(Audience::from_loose(r.loose()?).ok_or_else(|| r.object_level_error())?)
+                }
+            }
+            6 => c.iss = r.optional_string()?,
+            7 => c.sub = r.optional_string()?,
+            _ => c.jti = r.optional_string()?,
+        }
+    }
+    r.close_object()?;
+    Ok(c)
+}
+
+/// The JOSE header members authcore reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RawHeader {
+    pub alg: String,
+    pub kid: Option<String>,
+    pub typ: Option<String>,
+    /// `crit` is present and not `null`.
+    pub crit: bool,
+    /// `b64` is present and not `null`.
+    pub b64: bool,
+}
+
+const HEADER: [&str; 5] = ["alg", "kid", "typ", "crit", "b64"];
+
+/// A token's header from the text of its first segment; `None` wherever the serde path refuses it.
+pub(crate) fn header(text: &[u8]) -> Option<RawHeader> {
+    let mut r = Reader::new(text);
+    r.open_object().ok()?;
+    let mut alg = None;
+    let (mut kid, mut typ) = (None, None);
+    let (mut crit, mut b64) = (None, None);
+    let mut seen = [false; HEADER.len()];
+    let mut first = true;
+    while r.next_key(&mut first).ok()? {
+        let name = r.string_rest().ok()?;
+        r.colon().ok()?;
+        let Some(k) = HEADER.iter().position(|n| *n == name) else {
+            r.skip_value().ok()?;
+            continue;
+        };
+        let s = seen.get_mut(k)?;
+        if *s {
+            return None;
+        }
+        *s = true;
+        match k {
+            0 => alg = Some(r.string().ok()?),
+            1 => kid = r.optional_string().ok()?,
+            2 => typ = r.optional_string().ok()?,
+            _ => {
+                let present = if r.null().ok()? {
+                    false
+                } else {
+                    r.skip_value().ok()?;
+                    true
+                };
+                if k == 3 {
+                    crit = Some(present);
+                } else {
+                    b64 = Some(present);
+                }
+            }
+        }
+    }
+    r.close_object().ok()?;
+    Some(RawHeader {
+        alg: alg?,
+        kid,
+        typ,
+        crit: crit.unwrap_or(false),
+        b64: b64.unwrap_or(false),
+    })
+}
+
+/// Appends `s` as a JSON string, escaped as serde_json escapes it.
+pub(crate) fn push_string(out: &mut String, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('"');
+    for ch in s.chars() {
+        match ch {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                let b = c as usize;
+                out.push_str("\\u00");
+                out.push(char::from(HEX.get(b >> 4).copied().unwrap_or(b'0')));
+                out.push(char::from(HEX.get(b & 15).copied().unwrap_or(b'0')));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// Appends `n` in decimal.
+pub(crate) fn push_u64(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        if let Some(d) = digits.get_mut(at) {
+            // `n % 10` < 10.
+            #[allow(clippy::cast_possible_truncation)]
+            {
+                *d = b'0' + (n % 10) as u8;
+            }
+        }
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in digits.get(at..).unwrap_or_default() {
+        out.push(char::from(d));
+    }
+}
+
+/// Appends `n` in decimal.
+pub(crate) fn push_i64(out: &mut String, n: i64) {
+    if n < 0 {
+        out.push('-');
+    }
+    push_u64(out, n.unsigned_abs());
+}
+
+/// Writes a JSON object member by member, as serde_json writes a struct.
+pub(crate) struct ObjectWriter {
+    out: String,
+}
+
+impl ObjectWriter {
+    pub(crate) fn new() -> ObjectWriter {
+        ObjectWriter {
+            out: String::from("{"),
+        }
+    }
+
+    fn name(&mut self, name: &str) {
+        if self.out.len() > 1 {
+            self.out.push(',');
+        }
+        push_string(&mut self.out, name);
+        self.out.push(':');
+    }
+
+    pub(crate) fn string(&mut self, name: &str, value: &str) {
+        self.name(name);
+        push_string(&mut self.out, value);
+    }
+
+    pub(crate) fn optional_string(&mut self, name: &str, value: Option<&str>) {
+        match value {
+            Some(v) => self.string(name, v),
+            None => self.null(name),
+        }
+    }
+
+    pub(crate) fn optional_i64(&mut self, name: &str, value: Option<i64>) {
+        self.name(name);
+        match value {
+            Some(v) => push_i64(&mut self.out, v),
+            None => self.out.push_str("null"),
+        }
+    }
+
+    pub(crate) fn optional_strings(&mut self, name: &str, value: Option<&[String]>) {
+        self.name(name);
+        match value {
+            Some(items) => {
+                self.out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        self.out.push(',');
+                    }
+                    push_string(&mut self.out, item);
+                }
+                self.out.push(']');
+            }
+            None => self.out.push_str("null"),
+        }
+    }
+
+    pub(crate) fn bool(&mut self, name: &str, value: bool) {
+        self.name(name);
+        self.out.push_str(if value { "true" } else { "false" });
+    }
+
+    fn null(&mut self, name: &str) {
+        self.name(name);
+        self.out.push_str("null");
+    }
+
+    pub(crate) fn finish(mut self) -> String {
+        self.out.push('}');
+        self.out
+    }
+}
+
+/// 1e0 … 1e308, serde_json's table.
+static POW10: [f64; 309] = [
+    1e000, 1e001, 1e002, 1e003, 1e004, 1e005, 1e006, 1e007, 1e008, 1e009, 1e010, 1e011, 1e012,
+    1e013, 1e014, 1e015, 1e016, 1e017, 1e018, 1e019, 1e020, 1e021, 1e022, 1e023, 1e024, 1e025,
+    1e026, 1e027, 1e028, 1e029, 1e030, 1e031, 1e032, 1e033, 1e034, 1e035, 1e036, 1e037, 1e038,
+    1e039, 1e040, 1e041, 1e042, 1e043, 1e044, 1e045, 1e046, 1e047, 1e048, 1e049, 1e050, 1e051,
+    1e052, 1e053, 1e054, 1e055, 1e056, 1e057, 1e058, 1e059, 1e060, 1e061, 1e062, 1e063, 1e064,
+    1e065, 1e066, 1e067, 1e068, 1e069, 1e070, 1e071, 1e072, 1e073, 1e074, 1e075, 1e076, 1e077,
+    1e078, 1e079, 1e080, 1e081, 1e082, 1e083, 1e084, 1e085, 1e086, 1e087, 1e088, 1e089, 1e090,
+    1e091, 1e092, 1e093, 1e094, 1e095, 1e096, 1e097, 1e098, 1e099, 1e100, 1e101, 1e102, 1e103,
+    1e104, 1e105, 1e106, 1e107, 1e108, 1e109, 1e110, 1e111, 1e112, 1e113, 1e114, 1e115, 1e116,
+    1e117, 1e118, 1e119, 1e120, 1e121, 1e122, 1e123, 1e124, 1e125, 1e126, 1e127, 1e128, 1e129,
+    1e130, 1e131, 1e132, 1e133, 1e134, 1e135, 1e136, 1e137, 1e138, 1e139, 1e140, 1e141, 1e142,
+    1e143, 1e144, 1e145, 1e146, 1e147, 1e148, 1e149, 1e150, 1e151, 1e152, 1e153, 1e154, 1e155,
+    1e156, 1e157, 1e158, 1e159, 1e160, 1e161, 1e162, 1e163, 1e164, 1e165, 1e166, 1e167, 1e168,
+    1e169, 1e170, 1e171, 1e172, 1e173, 1e174, 1e175, 1e176, 1e177, 1e178, 1e179, 1e180, 1e181,
+    1e182, 1e183, 1e184, 1e185, 1e186, 1e187, 1e188, 1e189, 1e190, 1e191, 1e192, 1e193, 1e194,
+    1e195, 1e196, 1e197, 1e198, 1e199, 1e200, 1e201, 1e202, 1e203, 1e204, 1e205, 1e206, 1e207,
+    1e208, 1e209, 1e210, 1e211, 1e212, 1e213, 1e214, 1e215, 1e216, 1e217, 1e218, 1e219, 1e220,
+    1e221, 1e222, 1e223, 1e224, 1e225, 1e226, 1e227, 1e228, 1e229, 1e230, 1e231, 1e232, 1e233,
+    1e234, 1e235, 1e236, 1e237, 1e238, 1e239, 1e240, 1e241, 1e242, 1e243, 1e244, 1e245, 1e246,
+    1e247, 1e248, 1e249, 1e250, 1e251, 1e252, 1e253, 1e254, 1e255, 1e256, 1e257, 1e258, 1e259,
+    1e260, 1e261, 1e262, 1e263, 1e264, 1e265, 1e266, 1e267, 1e268, 1e269, 1e270, 1e271, 1e272,
+    1e273, 1e274, 1e275, 1e276, 1e277, 1e278, 1e279, 1e280, 1e281, 1e282, 1e283, 1e284, 1e285,
+    1e286, 1e287, 1e288, 1e289, 1e290, 1e291, 1e292, 1e293, 1e294, 1e295, 1e296, 1e297, 1e298,
+    1e299, 1e300, 1e301, 1e302, 1e303, 1e304, 1e305, 1e306, 1e307, 1e308,
+];
