@@ -1,10 +1,9 @@
 //! Start-up, the accept loop and graceful shutdown.
 //!
-//! Middleware stack (outermost first, all from tower/tower-http): request tracing (a `debug` span
-//! per request with method and route, status and latency on completion), the seed's
-//! `Access-Control-Allow-Headers` on every response, CORS, then the router.
-//! HTTP/1.1 with keep-alive; headers must arrive within the header-read timeout (which also closes
-//! connections idle that long). A new connection gets its HTTP state only once its first bytes
+//! Each connection is served by hyper with `transport::service` (CORS around the router, which
+//! logs every answer at `debug` and counts it in the metrics).
+//! HTTP/1.1 with keep-alive; a request head must arrive complete within the header-read timeout
+//! (up to 1.5 × it; `transport::head_timeout`), which also closes connections idle that long. A new connection gets its HTTP state only once its first bytes
 //! arrive, and is closed if none arrive within the header-read timeout. On shutdown the listener
 //! closes, idle connections are closed and in-flight requests get up to the shutdown timeout to
 //! finish.
@@ -21,7 +20,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hyper::server::conn::http1;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, oneshot};
@@ -32,7 +31,9 @@ use crate::app::{bootstrap, token_keys};
 use crate::config::{Config, ConfigError};
 use crate::store::StoreError;
 use crate::store::database::{Database, StoreTarget};
-use crate::transport::{cors, service};
+use crate::transport::cors::{self, Cors};
+use crate::transport::head_timeout::Watch;
+use crate::transport::service;
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -231,12 +232,18 @@ async fn accept_loop(
     max_connections: usize,
     mut stopped: oneshot::Receiver<()>,
 ) {
-    let cors_layer = cors::layer(&config.cors_origins);
+    let shared = Arc::new(service::Shared {
+        cors: Cors::new(&config.cors_origins),
+        state,
+    });
 
     let mut http = http1::Builder::new();
-    http.timer(TokioTimer::new())
-        .header_read_timeout(config.header_read_timeout)
-        .keep_alive(true);
+    // The header-read timeout is kept per connection (`transport::head_timeout`), not by a
+    // timer hyper would arm and drop for every request. Head and body go out as one buffer
+    // (`writev(false)`): the bodies are small, and copying one is cheaper than queueing slices.
+    http.header_read_timeout(None)
+        .keep_alive(true)
+        .writev(false);
     let graceful = GracefulShutdown::new();
     let open = Arc::new(Semaphore::new(max_connections));
     let refusing = Arc::new(Semaphore::new(MAX_REFUSING));
@@ -257,20 +264,33 @@ async fn accept_loop(
                     };
                     let _ = stream.set_nodelay(true);
                     // The peer address, for the per-client limits (see `transport::client_ip`).
-                    let service = service::connection(Arc::clone(&state), &cors_layer, peer);
+                    let connection = service::Connection::new(Arc::clone(&shared), peer);
                     let (http, watcher) = (http.clone(), graceful.watcher());
-                    let first_bytes = config.header_read_timeout;
-                    tokio::spawn(async move {
-                        // No HTTP buffers until the first bytes arrive: an idle connection costs
-                        // little memory, and one silent for the header-read timeout is closed.
-                        let readable = tokio::time::timeout(first_bytes, stream.readable()).await;
-                        if matches!(readable, Ok(Ok(()))) {
-                            let conn = http.serve_connection(TokioIo::new(stream), service);
-                            if let Err(e) = watcher.watch(conn).await {
-                                tracing::debug!(error = %e, "connection ended with an error");
+                    let head_limit = config.header_read_timeout;
+                    let served = tokio::spawn({
+                        let connection = Arc::clone(&connection);
+                        async move {
+                            let _closes = ClosesClock(Arc::clone(&connection));
+                            // No HTTP buffers until the first bytes arrive: an idle connection
+                            // costs little memory.
+                            let readable =
+                                tokio::time::timeout(head_limit, stream.readable()).await;
+                            if matches!(readable, Ok(Ok(()))) {
+                                let service = service::service(connection);
+                                let conn = http.serve_connection(TokioIo::new(stream), service);
+                                if let Err(e) = watcher.watch(conn).await {
+                                    tracing::debug!(error = %e, "connection ended with an error");
+                                }
                             }
+                            drop(slot);
                         }
-                        drop(slot);
+                    });
+                    // The header-read timeout: closes (drops) the connection when it expires.
+                    tokio::spawn(async move {
+                        if connection.clock.watch(head_limit).await == Watch::Expired {
+                            served.abort();
+                            tracing::debug!("request head not received in time: closed");
+                        }
                     });
                 }
                 Err(e) => {
@@ -288,6 +308,15 @@ async fn accept_loop(
         () = tokio::time::sleep(config.shutdown_timeout) => {
             tracing::warn!("shutdown timeout passed with requests still in flight");
         }
+    }
+}
+
+/// Ends the header-read watch of a connection when the connection's task ends, however it ends.
+struct ClosesClock(Arc<service::Connection>);
+
+impl Drop for ClosesClock {
+    fn drop(&mut self) {
+        self.0.clock.close();
     }
 }
 

@@ -92,7 +92,8 @@ pub struct ServeArgs {
     /// Upper bound of a whole request (body, store, bcrypt), in seconds.
     #[arg(long, env = "AUTHD_REQUEST_TIMEOUT_SECONDS", default_value_t = 30)]
     pub request_timeout_seconds: u64,
-    /// Time a client gets to send the request headers, in seconds.
+    /// Time a client gets to send a request head (on a new connection or after an answer), in
+    /// seconds; the connection is closed between 1× and 1.5× it.
     #[arg(long, env = "AUTHD_HEADER_READ_TIMEOUT_SECONDS", default_value_t = 10)]
     pub header_read_timeout_seconds: u64,
     /// Time in-flight requests get to finish after SIGINT/SIGTERM, in seconds.

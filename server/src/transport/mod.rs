@@ -4,6 +4,7 @@ pub mod body;
 pub mod client_ip;
 pub mod cors;
 pub mod handlers;
+pub mod head_timeout;
 pub mod openapi;
 pub mod responses;
 pub mod router;

@@ -115,6 +115,10 @@ pub mod bodies {
     pub const NO_SELF_DELETE: &str = r#"{"message":"Admins cannot delete themselves."}"#;
 }
 
+/// The content types as header values (constants: not validated again per response).
+const JSON_VALUE: HeaderValue = HeaderValue::from_static(JSON_TYPE);
+const HTML_VALUE: HeaderValue = HeaderValue::from_static(HTML_TYPE);
+
 fn with_type(status: StatusCode, content_type: HeaderValue, body: Bytes) -> Response<Body> {
     let mut response = Response::new(Full::new(body));
     *response.status_mut() = status;
@@ -124,31 +128,19 @@ fn with_type(status: StatusCode, content_type: HeaderValue, body: Bytes) -> Resp
 
 /// A fixed JSON body.
 pub fn json_static(status: StatusCode, body: &'static str) -> Response<Body> {
-    with_type(
-        status,
-        HeaderValue::from_static(JSON_TYPE),
-        Bytes::from_static(body.as_bytes()),
-    )
+    with_type(status, JSON_VALUE, Bytes::from_static(body.as_bytes()))
 }
 
 /// A fixed `text/html` body (the seed's content routes).
 pub fn html_static(status: StatusCode, body: &'static str) -> Response<Body> {
-    with_type(
-        status,
-        HeaderValue::from_static(HTML_TYPE),
-        Bytes::from_static(body.as_bytes()),
-    )
+    with_type(status, HTML_VALUE, Bytes::from_static(body.as_bytes()))
 }
 
 /// Any serializable value as JSON (500 if it cannot be serialized, which does not happen for
 /// the types used here).
 pub fn json<T: Serialize>(status: StatusCode, value: &T) -> Response<Body> {
     match serde_json::to_vec(value) {
-        Ok(body) => with_type(
-            status,
-            HeaderValue::from_static(JSON_TYPE),
-            Bytes::from(body),
-        ),
+        Ok(body) => with_type(status, JSON_VALUE, Bytes::from(body)),
         Err(_) => internal_error(),
     }
 }

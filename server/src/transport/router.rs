@@ -5,8 +5,9 @@
 //! Paths match exactly, or like Express' defaults: case-insensitively and with one optional
 //! trailing slash (`/API/Test/All/`). The query string is ignored.
 
-use std::convert::Infallible;
+use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::{Arc, LazyLock};
 use std::time::Instant;
 
@@ -258,28 +259,51 @@ pub fn metric_labels() -> Vec<&'static str> {
     TABLE.iter().map(|(_, route)| route.path()).collect()
 }
 
+/// A request's reply: at once, or after I/O.
+pub enum Reply {
+    /// The routes that need no I/O (and unknown ones).
+    Now(Response<Body>),
+    /// The others, boxed: their state is large, and the requests answered at once should not
+    /// carry (and move) it.
+    Later(Pin<Box<dyn Future<Output = Response<Body>> + Send>>),
+}
+
 /// Answers one request. Routes that need no I/O answer at once; the routes that read a body
 /// (store, bcrypt) run under the whole-request timeout (503 when it passes); the protected
 /// routes and `/readyz` make at most one store call, which the store timeout bounds.
 ///
 /// `peer` is the TCP peer (`None` for requests that did not come through the accept loop, which
 /// no per-IP limit applies to). Every answer is counted in the metrics and logged at `debug`.
-pub async fn handle<B>(
-    state: Arc<AppState>,
-    peer: Option<SocketAddr>,
-    req: Request<B>,
-) -> Result<Response<Body>, Infallible>
+pub fn handle<B>(state: &Arc<AppState>, peer: Option<SocketAddr>, req: Request<B>) -> Reply
 where
-    B: hyper::body::Body + Send,
+    B: hyper::body::Body + Send + 'static,
+    B::Data: Send,
     B::Error: std::error::Error + Send + Sync + 'static,
 {
     let started = Instant::now();
-    let route = Route::from_path(req.uri().path());
-    let method = req.method().clone();
-    let response = match route.filter(|r| r.accepts(&method)) {
-        Some(route) => answer(&state, route, peer, req).await,
-        None => responses::not_found(&method, req.uri().path()),
+    let path_route = Route::from_path(req.uri().path());
+    let Some(route) = path_route.filter(|r| r.accepts(req.method())) else {
+        let response = responses::not_found(req.method(), req.uri().path());
+        return Reply::Now(answered(path_route, req.method(), started, response));
     };
+    if let Some(response) = fixed(state, route) {
+        return Reply::Now(answered(Some(route), req.method(), started, response));
+    }
+    let state = Arc::clone(state);
+    Reply::Later(Box::pin(async move {
+        let method = req.method().clone();
+        let response = answer(&state, route, peer, req).await;
+        answered(Some(route), &method, started, response)
+    }))
+}
+
+/// Counts `response` in the metrics and logs it at `debug`.
+fn answered(
+    route: Option<Route>,
+    method: &Method,
+    started: Instant,
+    response: Response<Body>,
+) -> Response<Body> {
     let elapsed = started.elapsed();
     let status = response.status().as_u16();
     metrics::observe_request(route.map_or(TABLE.len(), Route::index), status, elapsed);
@@ -290,7 +314,20 @@ where
         latency_us = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
         "request answered"
     );
-    Ok(response)
+    response
+}
+
+/// The answer of a route that needs no I/O; `None` for the others.
+fn fixed(state: &AppState, route: Route) -> Option<Response<Body>> {
+    Some(match route {
+        Route::Welcome => responses::json_static(StatusCode::OK, bodies::WELCOME),
+        Route::PublicContent => responses::html_static(StatusCode::OK, "Public Content."),
+        Route::Health => responses::json_static(StatusCode::OK, bodies::STATUS_OK),
+        Route::Metrics => metrics_response(),
+        Route::OpenApi => openapi::response(),
+        Route::Jwks => handlers::jwks::jwks(state),
+        _ => return None,
+    })
 }
 
 async fn answer<B>(
@@ -304,12 +341,13 @@ where
     B::Error: std::error::Error + Send + Sync + 'static,
 {
     match route {
-        Route::Welcome => responses::json_static(StatusCode::OK, bodies::WELCOME),
-        Route::PublicContent => responses::html_static(StatusCode::OK, "Public Content."),
-        Route::Health => responses::json_static(StatusCode::OK, bodies::STATUS_OK),
-        Route::Metrics => metrics_response(),
-        Route::OpenApi => openapi::response(),
-        Route::Jwks => handlers::jwks::jwks(state),
+        Route::Welcome
+        | Route::PublicContent
+        | Route::Health
+        | Route::Metrics
+        | Route::OpenApi
+        // Answered by `fixed` before `answer` is called.
+        | Route::Jwks => fixed(state, route).unwrap_or_else(responses::internal_error),
         Route::Ready => {
             let response = handlers::content::ready(state).await;
             log_failure(route, &response, None);

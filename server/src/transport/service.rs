@@ -1,69 +1,81 @@
-//! One connection's HTTP service: the CORS layers ([`cors`]) around the router, built once per
-//! connection and called in place behind an uncontended lock (an HTTP/1 connection serves one
-//! request at a time), instead of cloning the whole stack for every request.
+//! One connection's HTTP service: preflights answered by [`Cors`], every other request by the
+//! router, with the CORS headers added to its response in place; each request counted on the
+//! connection's [`HeadClock`].
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
-use std::task::{Context, Waker};
+use std::sync::Arc;
 
-use http::{Request, Response};
+use http::header::ORIGIN;
+use http::{Method, Request, Response};
 use hyper::body::Incoming;
-use tower::{Service, ServiceBuilder};
-use tower_http::cors::CorsLayer;
 
 use crate::app::AppState;
+use crate::transport::cors::Cors;
+use crate::transport::head_timeout::HeadClock;
 use crate::transport::responses::Body;
-use crate::transport::{cors, router};
+use crate::transport::router::{self, Reply};
 
-/// The service of one connection.
-pub struct Connection<S> {
-    stack: Mutex<S>,
+/// What every connection of a server shares.
+pub struct Shared {
+    /// The application.
+    pub state: Arc<AppState>,
+    /// The CORS rules.
+    pub cors: Cors,
 }
 
-/// The service for a connection from `peer`: CORS (`cors_layer`, built once at start-up) and the
-/// seed's `Access-Control-Allow-Headers` around the router.
-pub fn connection(
-    state: Arc<AppState>,
-    cors_layer: &CorsLayer,
+/// One connection: its peer and its header-read clock.
+pub struct Connection {
+    shared: Arc<Shared>,
     peer: SocketAddr,
-) -> Connection<
-    impl Service<
-        Request<Incoming>,
-        Response = Response<Body>,
-        Error = Infallible,
-        Future: Send + 'static,
-    > + Send
-    + 'static,
-> {
-    let stack = ServiceBuilder::new()
-        .layer(cors::seed_allow_headers())
-        .layer(cors_layer.clone())
-        .service(tower::service_fn(move |req: Request<Incoming>| {
-            router::handle(Arc::clone(&state), Some(peer), req)
-        }));
-    Connection {
-        stack: Mutex::new(stack),
+    /// Read by the connection's header-read timeout.
+    pub clock: HeadClock,
+}
+
+impl Connection {
+    /// A connection from `peer`.
+    pub fn new(shared: Arc<Shared>, peer: SocketAddr) -> Arc<Self> {
+        Arc::new(Self {
+            shared,
+            peer,
+            clock: HeadClock::default(),
+        })
     }
 }
 
-impl<S> hyper::service::Service<Request<Incoming>> for Connection<S>
-where
-    S: Service<Request<Incoming>>,
-{
-    type Response = S::Response;
-    type Error = S::Error;
-    type Future = S::Future;
-
-    fn call(&self, req: Request<Incoming>) -> S::Future {
-        // Uncontended: HTTP/1 hands over one request at a time.
-        let mut stack = self
-            .stack
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        // Every layer here is always ready (CORS and the header layer delegate to the router,
-        // which is); polled anyway, as tower requires before `call`.
-        let _ready = stack.poll_ready(&mut Context::from_waker(Waker::noop()));
-        stack.call(req)
-    }
+/// The service of `connection`.
+pub fn service(
+    connection: Arc<Connection>,
+) -> impl hyper::service::Service<
+    Request<Incoming>,
+    Response = Response<Body>,
+    Error = Infallible,
+    Future: Send + 'static,
+> + Send
++ 'static {
+    hyper::service::service_fn(move |req: Request<Incoming>| {
+        let connection = Arc::clone(&connection);
+        connection.clock.request_started();
+        async move {
+            let Connection {
+                shared,
+                peer,
+                clock,
+            } = &*connection;
+            let response = if req.method() == Method::OPTIONS {
+                // Boxed: rare, and the other requests' future should not carry its state.
+                Box::pin(shared.cors.preflight(req)).await
+            } else {
+                let allow_origin = shared.cors.allow_origin(req.headers().get(ORIGIN));
+                let mut response = match router::handle(&shared.state, Some(*peer), req) {
+                    Reply::Now(response) => response,
+                    Reply::Later(answer) => answer.await,
+                };
+                shared.cors.finish(allow_origin, response.headers_mut());
+                response
+            };
+            clock.request_answered();
+            Ok(response)
+        }
+    })
 }
