@@ -19,7 +19,6 @@ use zeroize::Zeroizing;
 
 use crate::metrics;
 
-pub use crate::config::DEFAULT_BCRYPT_NICE as DEFAULT_NICE;
 /// Jobs queued or running at most, whatever the expected wait (a backstop for tiny costs).
 const MAX_OUTSTANDING: usize = 10_000;
 /// Weight of the newest duration in the moving average (1/8).
@@ -308,7 +307,7 @@ mod tests {
     fn settings(threads: usize, max_wait_ms: u64) -> PoolSettings {
         PoolSettings {
             threads,
-            nice: DEFAULT_NICE,
+            nice: crate::config::DEFAULT_BCRYPT_NICE,
             max_wait: Duration::from_millis(max_wait_ms),
         }
     }

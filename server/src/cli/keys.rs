@@ -41,7 +41,7 @@ pub enum RotateCommandError {
 
 /// Runs `authd keys rotate`; returns the new kid.
 pub async fn rotate_command(args: KeysRotateArgs) -> Result<String, RotateCommandError> {
-    let alg = crate::app::token_keys::parse_alg(&args.jwt_alg)
+    let alg = crate::config::keys::parse_alg(&args.jwt_alg)
         .map_err(|e| RotateCommandError::Config(e.0))?;
     let settings = check_store(args.store).map_err(|e| RotateCommandError::Config(e.0))?;
     let store = crate::store::backend::open(

@@ -20,7 +20,6 @@ mod ring;
 mod rotate;
 mod snapshot;
 
-pub use crate::config::keys::{parse_alg, validate_reload_interval};
 pub use reload::{from_config, start};
 pub use ring::TokenKeys;
 pub use rotate::{KeysError, ensure_signing_key, rotate};
