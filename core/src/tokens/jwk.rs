@@ -1,5 +1,6 @@
 //! RFC 7517 JSON Web Keys: import and export of Ed25519 (`OKP`), P-256 (`EC`) and HS256 (`oct`) keys.
 
+use crate::text::concat;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
@@ -62,7 +63,14 @@ const JWK_MEMBERS: [&str; 9] = ["kty", "kid", "use", "alg", "crv", "x", "y", "d"
 /// ignored) or from serde's positional form of a struct (an array of 1 to 9 members in field order);
 /// `kty` a string, the other members strings or `null`. Anything else is `invalid_jwks`.
 fn entry_to_jwk(entry: Loose, index: usize) -> Result<Jwk, KeyError> {
-    let invalid = |what: &str| KeyError::InvalidJwks(format!("keys[{index}]: {what}"));
+    // Messages concatenated, not formatted: the WebAssembly build links no formatting code.
+    let invalid = |what: &str| {
+        let mut text = String::from("keys[");
+        crate::json_lite::push_u64(&mut text, index as u64);
+        text.push_str("]: ");
+        text.push_str(what);
+        KeyError::InvalidJwks(text)
+    };
     let mut members: [Loose; 9] = Default::default();
     match entry {
         Loose::Object(entries) => {
@@ -85,7 +93,7 @@ fn entry_to_jwk(entry: Loose, index: usize) -> Result<Jwk, KeyError> {
     for ((value, slot), name) in members.into_iter().zip(&mut strings).zip(JWK_MEMBERS) {
         *slot = value
             .optional_string()
-            .map_err(|()| invalid(&format!("{name} is not a string")))?;
+            .map_err(|()| invalid(&concat(&[name, " is not a string"])))?;
     }
     let [kty, kid, use_, alg, crv, x, y, d, k] = strings;
     let kty = kty.ok_or_else(|| invalid("kty is missing"))?;
@@ -129,19 +137,24 @@ impl Key {
             ("EC", Some("P-256")) => Algorithm::ES256,
             ("oct", _) => Algorithm::HS256,
             (kty, crv) => {
-                return Err(KeyError::UnsupportedKey(format!(
-                    "kty {kty}, crv {}",
-                    crv.unwrap_or("-")
-                )));
+                return Err(KeyError::UnsupportedKey(concat(&[
+                    "kty ",
+                    kty,
+                    ", crv ",
+                    crv.unwrap_or("-"),
+                ])));
             }
         };
         if let Some(stated) = jwk.alg.as_deref()
             && stated != alg.as_str()
         {
-            return Err(KeyError::UnsupportedKey(format!(
-                "alg {stated} for a {} key",
-                alg.as_str()
-            )));
+            return Err(KeyError::UnsupportedKey(concat(&[
+                "alg ",
+                stated,
+                " for a ",
+                alg.as_str(),
+                " key",
+            ])));
         }
         if jwk.use_.as_deref().is_some_and(|u| u != "sig") {
             return Err(KeyError::UnsupportedKey("use other than sig".into()));
@@ -279,28 +292,55 @@ mod private_jwk {
     }
 }
 
+/// The `keys` entries of a JWKS document read by serde_json (the server's reader).
+pub(crate) fn jwks_keys_serde(json: &str) -> Result<Vec<Loose>, KeyError> {
+    // `from_slice` on the bytes: the same parser as `from_str` (which only skips UTF-8 checks
+    // the `&str` already guarantees), one instantiation of serde_json's reader instead of two.
+    let set: JwksDocument =
+        serde_json::from_slice(json.as_bytes()).map_err(|e| KeyError::InvalidJwks(describe(&e)))?;
+    Ok(set.keys)
+}
+
+/// The `keys` entries of a JWKS document read by [`crate::json_lite`] (feature `small-json`): the
+/// same entries, or the same error and message.
+pub(crate) fn jwks_keys_small(json: &str) -> Result<Vec<Loose>, KeyError> {
+    crate::json_lite::jwks(json.as_bytes())
+        .map_err(|e| KeyError::InvalidJwks(crate::json_lite::describe(json.as_bytes(), e)))
+}
+
+/// [`KeySet::from_jwks_json`] with a given JSON reader, for the differential tests.
+pub(crate) fn from_jwks_json_with(
+    json: &str,
+    read: fn(&str) -> Result<Vec<Loose>, KeyError>,
+) -> Result<KeySet, KeyError> {
+    if json.len() > MAX_JWKS_BYTES {
+        // "larger than 65536 bytes", written out: no formatting code in the WebAssembly build.
+        const _: () = assert!(MAX_JWKS_BYTES == 65_536);
+        return Err(KeyError::InvalidJwks("larger than 65536 bytes".into()));
+    }
+    KeySet::from_jwks_entries(read(json)?)
+}
+
 impl KeySet {
     /// Reads a public JWKS (`{"keys": [...]}`) for verification. Keys of types authcore does not
     /// support (RSA, P-384, encryption keys) are skipped; private members are ignored; an `oct`
     /// key is refused, since a published HMAC secret is no secret. Fails on invalid supported keys,
     /// duplicate `kid`s, more than [`MAX_JWKS_KEYS`] keys or more than [`MAX_JWKS_BYTES`] bytes.
     pub fn from_jwks_json(json: &str) -> Result<KeySet, KeyError> {
-        if json.len() > MAX_JWKS_BYTES {
-            return Err(KeyError::InvalidJwks(format!(
-                "larger than {MAX_JWKS_BYTES} bytes"
-            )));
-        }
-        // `from_slice` on the bytes: the same parser as `from_str` (which only skips UTF-8 checks
-        // the `&str` already guarantees), one instantiation of serde_json's reader instead of two.
-        let set: JwksDocument = serde_json::from_slice(json.as_bytes())
-            .map_err(|e| KeyError::InvalidJwks(describe(&e)))?;
-        if set.keys.len() > MAX_JWKS_KEYS {
-            return Err(KeyError::InvalidJwks(format!(
-                "more than {MAX_JWKS_KEYS} keys"
-            )));
+        #[cfg(feature = "small-json")]
+        return from_jwks_json_with(json, jwks_keys_small);
+        #[cfg(not(feature = "small-json"))]
+        return from_jwks_json_with(json, jwks_keys_serde);
+    }
+
+    /// The keys of a parsed JWKS document's `keys` entries (see [`KeySet::from_jwks_json`]).
+    fn from_jwks_entries(keys: Vec<Loose>) -> Result<KeySet, KeyError> {
+        if keys.len() > MAX_JWKS_KEYS {
+            const _: () = assert!(MAX_JWKS_KEYS == 64);
+            return Err(KeyError::InvalidJwks("more than 64 keys".into()));
         }
         let mut out = KeySet::new();
-        for (index, entry) in set.keys.into_iter().enumerate() {
+        for (index, entry) in keys.into_iter().enumerate() {
             let jwk = entry_to_jwk(entry, index)?;
             if jwk.kty == "oct" {
                 return Err(KeyError::UnsupportedKey(
@@ -372,6 +412,20 @@ mod tests {
         let back = KeySet::from_jwks_json(&json).unwrap();
         assert_eq!(back.keys().len(), 2);
         assert!(back.keys().iter().all(|k| !k.can_sign()));
+    }
+
+    #[test]
+    fn limit_messages_name_the_limits() {
+        let huge = " ".repeat(MAX_JWKS_BYTES + 1);
+        assert_eq!(
+            KeySet::from_jwks_json(&huge).unwrap_err(),
+            KeyError::InvalidJwks(format!("larger than {MAX_JWKS_BYTES} bytes"))
+        );
+        let many = format!("{{\"keys\":[{}]}}", vec!["1"; MAX_JWKS_KEYS + 1].join(","));
+        assert_eq!(
+            KeySet::from_jwks_json(&many).unwrap_err(),
+            KeyError::InvalidJwks(format!("more than {MAX_JWKS_KEYS} keys"))
+        );
     }
 
     #[test]
