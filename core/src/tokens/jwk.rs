@@ -71,42 +71,51 @@ fn entry_to_jwk(entry: Loose, index: usize) -> Result<Jwk, KeyError> {
         text.push_str(what);
         KeyError::InvalidJwks(text)
     };
-    let mut members: [Loose; 9] = Default::default();
+    // Vectors, not arrays of nine: the same steps without copying the arrays around (smaller in
+    // the WebAssembly build).
+    let mut members: Vec<Loose> = Vec::new();
+    members.resize(JWK_MEMBERS.len(), Loose::Absent);
     match entry {
         Loose::Object(entries) => {
             for (name, value) in entries {
                 if let Loose::Str(name) = name
-                    && let Some(i) = JWK_MEMBERS.iter().position(|m| *m == name)
+                    && let Some(slot) = JWK_MEMBERS
+                        .iter()
+                        .position(|m| *m == name)
+                        .and_then(|i| members.get_mut(i))
                 {
-                    members[i] = value;
+                    *slot = value;
                 }
             }
         }
-        Loose::List(items) if (1..=members.len()).contains(&items.len()) => {
+        Loose::List(items) if (1..=JWK_MEMBERS.len()).contains(&items.len()) => {
             for (slot, item) in members.iter_mut().zip(items) {
                 *slot = item;
             }
         }
         _ => return Err(invalid("not a JWK object")),
     }
-    let mut strings: [Option<String>; 9] = Default::default();
-    for ((value, slot), name) in members.into_iter().zip(&mut strings).zip(JWK_MEMBERS) {
-        *slot = value
-            .optional_string()
-            .map_err(|()| invalid(&concat(&[name, " is not a string"])))?;
+    let mut strings = Vec::with_capacity(JWK_MEMBERS.len());
+    for (value, name) in members.into_iter().zip(JWK_MEMBERS) {
+        strings.push(
+            value
+                .optional_string()
+                .map_err(|()| invalid(&concat(&[name, " is not a string"])))?,
+        );
     }
-    let [kty, kid, use_, alg, crv, x, y, d, k] = strings;
-    let kty = kty.ok_or_else(|| invalid("kty is missing"))?;
+    let mut strings = strings.into_iter();
+    let mut next = || strings.next().flatten();
+    let kty = next().ok_or_else(|| invalid("kty is missing"))?;
     Ok(Jwk {
         kty,
-        kid,
-        use_,
-        alg,
-        crv,
-        x,
-        y,
-        d,
-        k,
+        kid: next(),
+        use_: next(),
+        alg: next(),
+        crv: next(),
+        x: next(),
+        y: next(),
+        d: next(),
+        k: next(),
     })
 }
 
