@@ -95,8 +95,9 @@ fn add_key(set: &mut KeySet, entry: &JsValue) -> Result<(), BindingError> {
     }
     if !jwks.is_undefined() {
         let keys = KeySet::from_jwks_json(&json_text(&jwks, "jwks")?)?;
-        for key in keys.keys() {
-            set.add_verification_key(key.clone())?;
+        // Moved, not cloned: no `Key` clone code in the module.
+        for key in keys.into_keys() {
+            set.add_verification_key(key)?;
         }
         return Ok(());
     }
