@@ -136,11 +136,16 @@ impl Key {
     /// Builds a key from a JWK. A `d` (or `k`) member makes a signing key; without the `signing`
     /// feature a `d` member is `unsupported_key`.
     pub fn from_jwk(jwk: &Jwk) -> Result<Key, KeyError> {
-        Key::from_jwk_members(jwk, jwk.d.is_some())
+        if jwk.d.is_some() {
+            Key::from_jwk_members::<true>(jwk)
+        } else {
+            Key::from_jwk_members::<false>(jwk)
+        }
     }
 
-    /// [`Key::from_jwk`], reading `d` only when `private` (a JWKS is read with `private` false).
-    fn from_jwk_members(jwk: &Jwk, private: bool) -> Result<Key, KeyError> {
+    /// [`Key::from_jwk`], reading `d` only when `PRIVATE` (a JWKS is read with `PRIVATE` false,
+    /// so the browser build, which only reads JWKS, links no private-key branch).
+    fn from_jwk_members<const PRIVATE: bool>(jwk: &Jwk) -> Result<Key, KeyError> {
         let alg = match (jwk.kty.as_str(), jwk.crv.as_deref()) {
             ("OKP", Some("Ed25519")) => Algorithm::EdDSA,
             ("EC", Some("P-256")) => Algorithm::ES256,
@@ -180,7 +185,7 @@ impl Key {
             }
             Algorithm::EdDSA => {
                 let x = b64_32(&jwk.x, "Ed25519 x")?;
-                if private {
+                if PRIVATE {
                     private_jwk::ed25519(jwk, x)?
                 } else {
                     Key::ed25519_public(&x)?
@@ -189,7 +194,7 @@ impl Key {
             Algorithm::ES256 => {
                 let x = b64_32(&jwk.x, "P-256 x")?;
                 let y = b64_32(&jwk.y, "P-256 y")?;
-                if private {
+                if PRIVATE {
                     private_jwk::es256(jwk, x, y)?
                 } else {
                     Key::es256_public(&x, &y)?
@@ -357,7 +362,7 @@ impl KeySet {
                 ));
             }
             // Private members are ignored: the public part only.
-            match Key::from_jwk_members(&jwk, false) {
+            match Key::from_jwk_members::<false>(&jwk) {
                 Ok(key) => out.add_verification_key(key)?,
                 Err(KeyError::UnsupportedKey(_)) => continue,
                 Err(e) => return Err(e),
@@ -490,7 +495,7 @@ mod tests {
                 return Err(KeyError::UnsupportedKey(String::new()));
             }
             jwk.d = None;
-            match Key::from_jwk_members(&jwk, false) {
+            match Key::from_jwk_members::<false>(&jwk) {
                 Ok(key) => out.add_verification_key(key)?,
                 Err(KeyError::UnsupportedKey(_)) => continue,
                 Err(e) => return Err(e),
