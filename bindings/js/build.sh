@@ -20,6 +20,8 @@ log() { printf '[build] %s\n' "$*" >&2; }
 # locations are formatted or kept. A panic was already an abort (panic = "abort"; wasm32 has
 # nowhere to print the message), so nothing observable changes; the .wasm is ~12 KB gz smaller.
 # std's `optimize_for_size` feature picks its smaller variants (same results): ~1.3 KB gz more.
+# -Z location-detail=none: no source file names, lines or columns are kept for `#[track_caller]`
+# locations, which only a panic message would show (and panics abort without one).
 toolchain=nightly
 if ! rustup +"$toolchain" target list --installed | grep -qx wasm32-unknown-unknown; then
   log "adding rust target wasm32-unknown-unknown ($toolchain)"
@@ -61,7 +63,7 @@ module() {
   shift
   log "cargo build -p authcore-wasm $* (wasm32, release-wasm) → $name"
   # Built on its own so no other workspace member unifies features into authcore (bcrypt stays out).
-  (cd "$root" && RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort" \
+  (cd "$root" && RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none" \
     cargo +"$toolchain" build -p authcore-wasm --target wasm32-unknown-unknown \
     --profile release-wasm -Z build-std=std,panic_abort -Z build-std-features=optimize_for_size --target-dir "$std_target" "$@")
   wasm-bindgen --target web --out-dir "$out" --out-name "$name" "$wasm"

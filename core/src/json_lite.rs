@@ -1,27 +1,31 @@
-//! A small JSON reader and writer for the fixed shapes of a token's header and claims (feature
-//! `small-json`, which the `authcore/inspect` module turns on): the same values, the same accepted
-//! texts and the same errors as the serde_json path they replace (`tokens::differential` runs
-//! both), without serde's generic code. Invalid claims carry serde_json's category text and
-//! position.
+//! A small JSON reader and writer for the fixed shapes authcore reads (feature `small-json`): a
+//! token's header and claims, a JWKS document, authd's signin and refresh responses and the stored
+//! session. The same values, the same accepted texts and the same errors as the serde_json path
+//! they replace (`tokens::differential` and `session::differential` run both), without serde's
+//! generic code. Errors carry serde_json's category and position, so messages are the same texts.
 //!
 //! What is reproduced from serde_json 1.0 (without `float_roundtrip` or `arbitrary_precision`):
 //! strict grammar (no trailing commas or garbage), string escapes with paired surrogates in the
 //! strings that are read (skipped strings only need well-formed `\u` escapes), control characters
 //! refused everywhere, numbers as u64/i64/f64 with its decimal-to-f64 conversion and its
 //! out-of-range errors (only for numbers that are read), nesting limit 128 for values that are read
-//! (skipped values have none), repeated registered members refused, and the position of every
-//! type error.
+//! (skipped values have none), repeated registered members refused, serde's positional (array)
+//! form of a derived struct where serde_json accepts it, and the category and byte position of
+//! every error (`error` at the current byte, `peek_error` one byte further, capped at the end).
 
+use crate::session::{Session, SessionUser};
 use crate::tokens::json::Loose;
 use crate::tokens::{Audience, Claims};
 
-/// Why a text was refused: bad JSON (serde_json's syntax and end-of-input errors), or well-formed
-/// JSON of the wrong shape, at a byte offset (its data errors).
+/// Why a text was refused, with the byte offset serde_json's error reports (its line and column
+/// are computed from it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Fail {
-    /// Not valid JSON, or a number out of range, or nested too deep.
-    Syntax,
-    /// A member is missing, repeated or has the wrong type; the byte offset serde_json reports.
+    /// Not valid JSON, a number out of range, or nested too deep (serde_json's `Category::Syntax`).
+    Syntax(usize),
+    /// The text ends early (`Category::Eof`).
+    Eof(usize),
+    /// A member is missing, repeated or has the wrong type (`Category::Data`).
     Data(usize),
 }
 
@@ -30,13 +34,31 @@ type R<T> = Result<T, Fail>;
 /// serde_json's message for a data error at byte `at` of `text`, as `tokens::json::describe`
 /// writes it: `… (line L, column C)`, the column counted in bytes from the line's start.
 pub(crate) fn describe_data_error(text: &[u8], at: usize) -> String {
+    describe_at(text, DATA, at)
+}
+
+const DATA: &str = "a member is missing, repeated or has the wrong type";
+
+/// `tokens::json::describe`'s text for `fail` in `text`: its kind and serde_json's line and column.
+pub(crate) fn describe(text: &[u8], fail: Fail) -> String {
+    let (what, at) = match fail {
+        Fail::Data(at) => (DATA, at),
+        Fail::Syntax(at) => ("not valid JSON", at),
+        Fail::Eof(at) => ("the JSON ends early", at),
+    };
+    describe_at(text, what, at)
+}
+
+/// `what (line L, column C)` for byte `at` of `text`, as serde_json counts lines and columns.
+fn describe_at(text: &[u8], what: &str, at: usize) -> String {
     let before = text.get(..at).unwrap_or(text);
     let line_start = before
         .iter()
         .rposition(|&b| b == b'\n')
         .map_or(0, |p| p + 1);
     let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
-    let mut out = String::from("a member is missing, repeated or has the wrong type (line ");
+    let mut out = String::from(what);
+    out.push_str(" (line ");
     push_u64(&mut out, line as u64);
     out.push_str(", column ");
     push_u64(&mut out, (at - line_start) as u64);
@@ -60,7 +82,10 @@ fn overflows_i32(a: i32, b: i32) -> bool {
     a >= i32::MAX / 10 && (a > i32::MAX / 10 || b > i32::MAX % 10)
 }
 
-struct Reader<'a> {
+/// A field reader of [`Reader::structure`]: reads the value of field `k`.
+type FieldReader<'f, 'a> = &'f mut dyn FnMut(&mut Reader<'a>, usize) -> R<()>;
+
+pub(crate) struct Reader<'a> {
     s: &'a [u8],
     i: usize,
     remaining_depth: u8,
@@ -93,6 +118,28 @@ impl<'a> Reader<'a> {
         Some(c)
     }
 
+    /// serde_json's `error`: at the current byte.
+    fn syntax(&self) -> Fail {
+        Fail::Syntax(self.i)
+    }
+
+    fn eof(&self) -> Fail {
+        Fail::Eof(self.i)
+    }
+
+    /// serde_json's `peek_error`: one byte further, at most the end.
+    fn peek_at(&self) -> usize {
+        (self.i + 1).min(self.s.len())
+    }
+
+    fn peek_syntax(&self) -> Fail {
+        Fail::Syntax(self.peek_at())
+    }
+
+    fn peek_eof(&self) -> Fail {
+        Fail::Eof(self.peek_at())
+    }
+
     /// Skips whitespace and peeks the next byte.
     fn ws(&mut self) -> Option<u8> {
         while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.peek() {
@@ -101,10 +148,13 @@ impl<'a> Reader<'a> {
         self.peek()
     }
 
+    /// serde_json's `parse_ident`.
     fn ident(&mut self, rest: &[u8]) -> R<()> {
         for &b in rest {
-            if self.next() != Some(b) {
-                return Err(Fail::Syntax);
+            match self.next() {
+                None => return Err(self.eof()),
+                Some(c) if c != b => return Err(self.syntax()),
+                Some(_) => {}
             }
         }
         Ok(())
@@ -113,7 +163,7 @@ impl<'a> Reader<'a> {
     fn enter(&mut self) -> R<()> {
         self.remaining_depth -= 1;
         if self.remaining_depth == 0 {
-            return Err(Fail::Syntax);
+            return Err(self.peek_syntax());
         }
         Ok(())
     }
@@ -123,26 +173,39 @@ impl<'a> Reader<'a> {
     }
 
     fn colon(&mut self) -> R<()> {
-        if self.ws() != Some(b':') {
-            return Err(Fail::Syntax);
+        match self.ws() {
+            Some(b':') => {
+                self.eat();
+                Ok(())
+            }
+            Some(_) => Err(self.peek_syntax()),
+            None => Err(self.peek_eof()),
         }
-        self.eat();
-        Ok(())
     }
 
     fn hex4(&mut self) -> R<u16> {
-        let digits = self.s.get(self.i..self.i + 4).ok_or(Fail::Syntax)?;
+        let Some(digits) = self.s.get(self.i..self.i + 4) else {
+            self.i = self.s.len();
+            return Err(self.eof());
+        };
         let mut n = 0u16;
+        let mut valid = true;
         for &d in digits {
             let v = match d {
                 b'0'..=b'9' => d - b'0',
                 b'a'..=b'f' => d - b'a' + 10,
                 b'A'..=b'F' => d - b'A' + 10,
-                _ => return Err(Fail::Syntax),
+                _ => {
+                    valid = false;
+                    0
+                }
             };
             n = (n << 4) | u16::from(v);
         }
         self.i += 4;
+        if !valid {
+            return Err(self.syntax());
+        }
         Ok(n)
     }
 
@@ -151,7 +214,9 @@ impl<'a> Reader<'a> {
         let mut out = Vec::new();
         let mut start = self.i;
         loop {
-            let c = self.peek().ok_or(Fail::Syntax)?;
+            let Some(c) = self.peek() else {
+                return Err(self.eof());
+            };
             match c {
                 b'"' | b'\\' => {
                     out.extend_from_slice(self.s.get(start..self.i).unwrap_or_default());
@@ -162,15 +227,21 @@ impl<'a> Reader<'a> {
                     self.escape(&mut out)?;
                     start = self.i;
                 }
-                0..=0x1f => return Err(Fail::Syntax),
+                0..=0x1f => {
+                    self.eat();
+                    return Err(self.syntax());
+                }
                 _ => self.eat(),
             }
         }
-        String::from_utf8(out).map_err(|_| Fail::Syntax)
+        String::from_utf8(out).map_err(|_| self.syntax())
     }
 
+    /// The byte after a `\` in a string that is read.
     fn escape(&mut self, out: &mut Vec<u8>) -> R<()> {
-        let c = self.next().ok_or(Fail::Syntax)?;
+        let Some(c) = self.next() else {
+            return Err(self.eof());
+        };
         let simple = match c {
             b'"' => b'"',
             b'\\' => b'\\',
@@ -183,57 +254,84 @@ impl<'a> Reader<'a> {
             b'u' => {
                 let n = self.hex4()?;
                 let code = match n {
-                    0xDC00..=0xDFFF => return Err(Fail::Syntax),
+                    0xDC00..=0xDFFF => return Err(self.syntax()),
                     0xD800..=0xDBFF => {
-                        if self.next() != Some(b'\\') || self.next() != Some(b'u') {
-                            return Err(Fail::Syntax);
-                        }
+                        self.expect_in_escape(b'\\')?;
+                        self.expect_in_escape(b'u')?;
                         let n2 = self.hex4()?;
                         if !(0xDC00..=0xDFFF).contains(&n2) {
-                            return Err(Fail::Syntax);
+                            return Err(self.syntax());
                         }
                         (((u32::from(n) - 0xD800) << 10) | (u32::from(n2) - 0xDC00)) + 0x1_0000
                     }
                     _ => u32::from(n),
                 };
-                let ch = char::from_u32(code).ok_or(Fail::Syntax)?;
+                let ch = char::from_u32(code).ok_or_else(|| self.syntax())?;
                 let mut buf = [0u8; 4];
                 out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
                 return Ok(());
             }
-            _ => return Err(Fail::Syntax),
+            _ => return Err(self.syntax()),
         };
         out.push(simple);
         Ok(())
     }
 
-    /// Skips the rest of a string whose opening quote was consumed.
-    fn skip_string_rest(&mut self) -> R<()> {
-        loop {
-            match self.next().ok_or(Fail::Syntax)? {
-                b'"' => return Ok(()),
-                b'\\' => match self.next().ok_or(Fail::Syntax)? {
-                    b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
-                    b'u' => {
-                        self.hex4()?;
-                    }
-                    _ => return Err(Fail::Syntax),
-                },
-                0..=0x1f => return Err(Fail::Syntax),
-                _ => {}
+    /// The `\` or `u` of a low surrogate's escape (serde_json consumes a wrong byte first).
+    fn expect_in_escape(&mut self, want: u8) -> R<()> {
+        match self.peek() {
+            None => Err(self.eof()),
+            Some(c) => {
+                self.eat();
+                if c == want {
+                    Ok(())
+                } else {
+                    Err(self.syntax())
+                }
             }
         }
     }
 
+    /// Skips the rest of a string whose opening quote was consumed (serde_json's `ignore_str`).
+    fn skip_string_rest(&mut self) -> R<()> {
+        loop {
+            let Some(c) = self.peek() else {
+                return Err(self.eof());
+            };
+            match c {
+                b'"' => {
+                    self.eat();
+                    return Ok(());
+                }
+                b'\\' => {
+                    self.eat();
+                    match self.next() {
+                        None => return Err(self.eof()),
+                        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => {}
+                        Some(b'u') => {
+                            self.hex4()?;
+                        }
+                        Some(_) => return Err(self.syntax()),
+                    }
+                }
+                // Not consumed: the error points at it.
+                0..=0x1f => return Err(self.syntax()),
+                _ => self.eat(),
+            }
+        }
+    }
+
+    /// serde_json's `parse_integer` and what follows it.
     fn integer(&mut self, positive: bool) -> R<Num> {
-        match self.next().ok_or(Fail::Syntax)? {
-            b'0' => {
+        match self.next() {
+            None => Err(self.eof()),
+            Some(b'0') => {
                 if self.peek_or_null().is_ascii_digit() {
-                    return Err(Fail::Syntax);
+                    return Err(self.peek_syntax());
                 }
                 self.number(positive, 0)
             }
-            c @ b'1'..=b'9' => {
+            Some(c @ b'1'..=b'9') => {
                 let mut significand = u64::from(c - b'0');
                 loop {
                     let c = self.peek_or_null();
@@ -248,7 +346,7 @@ impl<'a> Reader<'a> {
                     significand = significand * 10 + digit;
                 }
             }
-            _ => Err(Fail::Syntax),
+            Some(_) => Err(self.syntax()),
         }
     }
 
@@ -280,7 +378,7 @@ impl<'a> Reader<'a> {
                 }
                 return match self.peek_or_null() {
                     b'e' | b'E' => self.exponent(positive, significand, before + after),
-                    _ => f64_from_parts(positive, significand, before + after),
+                    _ => self.float(positive, significand, before + after),
                 };
             }
             self.eat();
@@ -288,11 +386,14 @@ impl<'a> Reader<'a> {
             after -= 1;
         }
         if after == 0 {
-            return Err(Fail::Syntax);
+            return Err(match self.peek() {
+                Some(_) => self.peek_syntax(),
+                None => self.peek_eof(),
+            });
         }
         match self.peek_or_null() {
             b'e' | b'E' => self.exponent(positive, significand, before + after),
-            _ => f64_from_parts(positive, significand, before + after),
+            _ => self.float(positive, significand, before + after),
         }
     }
 
@@ -311,14 +412,15 @@ impl<'a> Reader<'a> {
         };
         let mut exp = match self.next() {
             Some(c @ b'0'..=b'9') => i32::from(c - b'0'),
-            _ => return Err(Fail::Syntax),
+            Some(_) => return Err(self.syntax()),
+            None => return Err(self.eof()),
         };
         while let c @ b'0'..=b'9' = self.peek_or_null() {
             self.eat();
             let digit = i32::from(c - b'0');
             if overflows_i32(exp, digit) {
                 if significand != 0 && positive_exp {
-                    return Err(Fail::Syntax);
+                    return Err(self.syntax());
                 }
                 while self.peek_or_null().is_ascii_digit() {
                     self.eat();
@@ -332,7 +434,7 @@ impl<'a> Reader<'a> {
         } else {
             starting.saturating_sub(exp)
         };
-        f64_from_parts(positive, significand, exponent)
+        self.float(positive, significand, exponent)
     }
 
     fn long_integer(&mut self, positive: bool, significand: u64) -> R<f64> {
@@ -345,26 +447,31 @@ impl<'a> Reader<'a> {
                 }
                 b'.' => return self.decimal(positive, significand, exponent),
                 b'e' | b'E' => return self.exponent(positive, significand, exponent),
-                _ => return f64_from_parts(positive, significand, exponent),
+                _ => return self.float(positive, significand, exponent),
             }
         }
     }
 
-    /// A number whose value is not kept: the grammar only, no range.
+    /// [`f64_from_parts`], out of range at the current byte.
+    fn float(&self, positive: bool, significand: u64, exponent: i32) -> R<f64> {
+        f64_from_parts(positive, significand, exponent).ok_or_else(|| self.syntax())
+    }
+
+    /// A number whose value is not kept (serde_json's `ignore_integer`): the grammar only, no range.
     fn skip_number(&mut self) -> R<()> {
         match self.next() {
             Some(b'0') => {
                 if self.peek_or_null().is_ascii_digit() {
-                    return Err(Fail::Syntax);
+                    return Err(self.peek_syntax());
                 }
             }
             Some(b'1'..=b'9') => self.skip_digits(),
-            _ => return Err(Fail::Syntax),
+            _ => return Err(self.syntax()),
         }
         if self.peek() == Some(b'.') {
             self.eat();
             if !self.peek_or_null().is_ascii_digit() {
-                return Err(Fail::Syntax);
+                return Err(self.peek_syntax());
             }
             self.skip_digits();
         }
@@ -374,7 +481,7 @@ impl<'a> Reader<'a> {
                 self.eat();
             }
             if !matches!(self.next(), Some(b'0'..=b'9')) {
-                return Err(Fail::Syntax);
+                return Err(self.syntax());
             }
             self.skip_digits();
         }
@@ -387,68 +494,86 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// A value that is not kept (serde's `IgnoredAny`): checked, without a nesting limit.
+    /// A value that is not kept (serde_json's `ignore_value`, step for step): checked, without a
+    /// nesting limit.
     fn skip_value(&mut self) -> R<()> {
-        let mut closers: Vec<u8> = Vec::new();
+        let mut stack: Vec<u8> = Vec::new();
+        let mut enclosing: Option<u8> = None;
         loop {
-            match self.ws().ok_or(Fail::Syntax)? {
-                b'n' => self.literal(b"null")?,
-                b't' => self.literal(b"true")?,
-                b'f' => self.literal(b"false")?,
+            let Some(peek) = self.ws() else {
+                return Err(self.peek_eof());
+            };
+            let opened = match peek {
+                b'n' => {
+                    self.literal(b"null")?;
+                    None
+                }
+                b't' => {
+                    self.literal(b"true")?;
+                    None
+                }
+                b'f' => {
+                    self.literal(b"false")?;
+                    None
+                }
                 b'-' => {
                     self.eat();
                     self.skip_number()?;
+                    None
                 }
-                b'0'..=b'9' => self.skip_number()?,
+                b'0'..=b'9' => {
+                    self.skip_number()?;
+                    None
+                }
                 b'"' => {
                     self.eat();
                     self.skip_string_rest()?;
+                    None
                 }
-                open @ (b'[' | b'{') => {
+                b'[' | b'{' => {
+                    stack.extend(enclosing.take());
                     self.eat();
-                    let close = if open == b'[' { b']' } else { b'}' };
-                    if self.ws() == Some(close) {
-                        self.eat();
-                    } else {
-                        closers.push(close);
-                        if close == b'}' {
-                            self.skip_key()?;
-                        }
-                        continue;
-                    }
+                    Some(peek)
                 }
-                _ => return Err(Fail::Syntax),
-            }
-            // After a value: a comma and the next one, or the end of enclosing containers.
+                _ => return Err(self.peek_syntax()),
+            };
+            let (mut accept_comma, mut frame) = match opened {
+                Some(frame) => (false, frame),
+                None => match enclosing.take().or_else(|| stack.pop()) {
+                    Some(frame) => (true, frame),
+                    None => return Ok(()),
+                },
+            };
             loop {
-                let Some(&close) = closers.last() else {
-                    return Ok(());
-                };
                 match self.ws() {
-                    Some(b',') => {
+                    Some(b',') if accept_comma => {
                         self.eat();
-                        if close == b'}' {
-                            self.skip_key()?;
-                        }
                         break;
                     }
-                    Some(c) if c == close => {
-                        self.eat();
-                        closers.pop();
-                    }
-                    _ => return Err(Fail::Syntax),
+                    Some(b']') if frame == b'[' => {}
+                    Some(b'}') if frame == b'{' => {}
+                    Some(_) if accept_comma => return Err(self.peek_syntax()),
+                    Some(_) => break,
+                    None => return Err(self.peek_eof()),
                 }
+                self.eat();
+                let Some(outer) = stack.pop() else {
+                    return Ok(());
+                };
+                frame = outer;
+                accept_comma = true;
             }
+            if frame == b'{' {
+                match self.ws() {
+                    Some(b'"') => self.eat(),
+                    Some(_) => return Err(self.peek_syntax()),
+                    None => return Err(self.peek_eof()),
+                }
+                self.skip_string_rest()?;
+                self.colon()?;
+            }
+            enclosing = Some(frame);
         }
-    }
-
-    fn skip_key(&mut self) -> R<()> {
-        if self.ws() != Some(b'"') {
-            return Err(Fail::Syntax);
-        }
-        self.eat();
-        self.skip_string_rest()?;
-        self.colon()
     }
 
     fn literal(&mut self, word: &[u8]) -> R<()> {
@@ -473,7 +598,7 @@ impl<'a> Reader<'a> {
                 self.string_rest().map(|_| ())
             }
             b'[' | b'{' => Ok(()),
-            _ => Err(Fail::Syntax),
+            _ => return self.peek_syntax(),
         };
         match result {
             Ok(()) => Fail::Data(self.i),
@@ -492,12 +617,13 @@ impl<'a> Reader<'a> {
 
     /// A string (`String`).
     fn string(&mut self) -> R<String> {
-        match self.ws().ok_or(Fail::Syntax)? {
-            b'"' => {
+        match self.ws() {
+            None => Err(self.peek_eof()),
+            Some(b'"') => {
                 self.eat();
                 self.string_rest()
             }
-            _ => Err(self.wrong_type()),
+            Some(_) => Err(self.wrong_type()),
         }
     }
 
@@ -508,59 +634,55 @@ impl<'a> Reader<'a> {
         self.string().map(Some)
     }
 
-    /// An `i64` (`Option<i64>` after its `null` check).
+    /// An `i64` (serde_json's `deserialize_number` with i64's visitor).
+    fn i64(&mut self) -> R<i64> {
+        let n = match self.ws() {
+            None => return Err(self.peek_eof()),
+            Some(b'-') => {
+                self.eat();
+                self.integer(false)?
+            }
+            Some(b'0'..=b'9') => self.integer(true)?,
+            Some(_) => return Err(self.wrong_type()),
+        };
+        match n {
+            Num::U(v) => i64::try_from(v).map_err(|_| Fail::Data(self.i)),
+            Num::I(v) => Ok(v),
+            Num::F(_) => Err(Fail::Data(self.i)),
+        }
+    }
+
+    /// `Option<i64>`.
     fn optional_i64(&mut self) -> R<Option<i64>> {
         if self.null()? {
             return Ok(None);
         }
-        let n = match self.ws().ok_or(Fail::Syntax)? {
-            b'-' => {
-                self.eat();
-                self.integer(false)?
-            }
-            b'0'..=b'9' => self.integer(true)?,
-            _ => return Err(self.wrong_type()),
-        };
-        match n {
-            Num::U(v) => i64::try_from(v).map(Some).map_err(|_| Fail::Data(self.i)),
-            Num::I(v) => Ok(Some(v)),
-            Num::F(_) => Err(Fail::Data(self.i)),
-        }
+        self.i64().map(Some)
     }
 
     /// A NumericDate as `claims::numeric_date` reads it through `deserialize_any`.
     #[allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)]
     fn numeric_date(&mut self, round_up: bool) -> R<i64> {
-        let n = match self.ws().ok_or(Fail::Syntax)? {
-            b'-' => {
+        let n = match self.ws() {
+            None => return Err(self.peek_eof()),
+            Some(b'-') => {
                 self.eat();
                 self.integer(false)?
             }
-            b'0'..=b'9' => self.integer(true)?,
-            b'n' | b't' | b'f' | b'"' => return Err(self.wrong_type()),
-            b'[' => {
+            Some(b'0'..=b'9') => self.integer(true)?,
+            Some(b'n' | b't' | b'f' | b'"') => return Err(self.wrong_type()),
+            Some(b'[') => {
                 self.enter()?;
                 self.eat();
                 // serde_json tries to close the array before placing the error.
-                match self.ws() {
-                    Some(b']') => self.eat(),
-                    Some(b',') => {
-                        self.eat();
-                        self.ws();
-                    }
-                    _ => {}
-                }
-                return Err(Fail::Data(self.i));
+                return Err(self.seq_level_error());
             }
-            b'{' => {
+            Some(b'{') => {
                 self.enter()?;
                 self.eat();
-                if self.ws() == Some(b'}') {
-                    self.eat();
-                }
-                return Err(Fail::Data(self.i));
+                return Err(self.object_level_error());
             }
-            _ => return Err(Fail::Syntax),
+            Some(_) => return Err(self.peek_syntax()),
         };
         Ok(match n {
             Num::U(v) => i64::try_from(v).unwrap_or(i64::MAX),
@@ -572,58 +694,83 @@ impl<'a> Reader<'a> {
 
     /// Whether an array has another element (serde_json's `has_next_element`).
     fn next_element(&mut self, first: &mut bool) -> R<bool> {
-        match self.ws().ok_or(Fail::Syntax)? {
-            b']' => Ok(false),
-            _ if *first => {
+        match self.ws() {
+            None => Err(self.peek_eof()),
+            Some(b']') => Ok(false),
+            Some(_) if *first => {
                 *first = false;
                 Ok(true)
             }
-            b',' => {
+            Some(b',') => {
                 self.eat();
                 match self.ws() {
-                    Some(b']') | None => Err(Fail::Syntax),
+                    Some(b']') => Err(self.peek_syntax()),
                     Some(_) => Ok(true),
+                    None => Err(self.peek_eof()),
                 }
             }
-            _ => Err(Fail::Syntax),
+            Some(_) => Err(self.peek_syntax()),
         }
     }
 
-    /// Whether an object has another member; consumes the opening quote of its name.
+    /// Whether an object has another member (serde_json's `has_next_key`); consumes the opening
+    /// quote of its name.
     fn next_key(&mut self, first: &mut bool) -> R<bool> {
-        let c = self.ws().ok_or(Fail::Syntax)?;
-        if c == b'}' {
-            return Ok(false);
-        }
-        if *first {
+        let c = match self.ws() {
+            None => return Err(self.peek_eof()),
+            Some(b'}') => return Ok(false),
+            Some(c) => c,
+        };
+        let quote = if *first {
             *first = false;
+            Some(c)
         } else if c == b',' {
             self.eat();
+            self.ws()
         } else {
-            return Err(Fail::Syntax);
+            return Err(self.peek_syntax());
+        };
+        match quote {
+            Some(b'"') => {
+                self.eat();
+                Ok(true)
+            }
+            // A trailing comma, or a name that is not a string.
+            Some(_) => Err(self.peek_syntax()),
+            None => Err(self.peek_eof()),
         }
-        if self.ws() != Some(b'"') {
-            return Err(Fail::Syntax);
-        }
-        self.eat();
-        Ok(true)
     }
 
-    fn close(&mut self, close: u8) -> R<()> {
-        if self.ws() != Some(close) {
-            return Err(Fail::Syntax);
-        }
+    /// The closing bracket that `next_element` or `next_key` found.
+    fn close(&mut self) {
+        self.ws();
         self.eat();
-        Ok(())
+        self.leave();
     }
 
-    /// `Option<Vec<String>>` (`roles`).
-    fn optional_strings(&mut self) -> R<Option<Vec<String>>> {
-        if self.null()? {
-            return Ok(None);
+    /// serde_json's `end_seq` after the fields of a struct read from an array.
+    fn end_seq(&mut self) -> R<()> {
+        match self.ws() {
+            Some(b']') => {
+                self.eat();
+                Ok(())
+            }
+            Some(b',') => {
+                self.eat();
+                self.ws();
+                Err(self.peek_syntax())
+            }
+            Some(_) => Err(self.peek_syntax()),
+            None => Err(self.peek_eof()),
         }
-        if self.ws().ok_or(Fail::Syntax)? != b'[' {
-            return Err(self.wrong_type());
+    }
+
+    /// `Vec<String>` (serde_json's `deserialize_seq`).
+    fn strings(&mut self) -> R<Vec<String>> {
+        match self.ws() {
+            None => return Err(self.peek_eof()),
+            Some(b'[') => {}
+            Some(_) => return Err(self.wrong_type()),
         }
         self.enter()?;
         self.eat();
@@ -632,14 +779,37 @@ impl<'a> Reader<'a> {
         while self.next_element(&mut first)? {
             items.push(self.string()?);
         }
-        self.close(b']')?;
-        self.leave();
-        Ok(Some(items))
+        self.close();
+        Ok(items)
+    }
+
+    /// `Option<Vec<String>>` (`roles`).
+    fn optional_strings(&mut self) -> R<Option<Vec<String>>> {
+        if self.null()? {
+            return Ok(None);
+        }
+        self.strings().map(Some)
+    }
+
+    /// `Vec<Loose>` (a JWKS's `keys`).
+    fn loose_list(&mut self) -> R<Vec<Loose>> {
+        match self.ws() {
+            None => return Err(self.peek_eof()),
+            Some(b'[') => {}
+            Some(_) => return Err(self.wrong_type()),
+        }
+        match self.loose()? {
+            Loose::List(items) => Ok(items),
+            _ => Err(self.syntax()),
+        }
     }
 
     /// Any value, kept as [`Loose`], with serde_json's checks (number range, nesting limit).
     fn loose(&mut self) -> R<Loose> {
-        Ok(match self.ws().ok_or(Fail::Syntax)? {
+        let Some(c) = self.ws() else {
+            return Err(self.peek_eof());
+        };
+        Ok(match c {
             b'n' => {
                 self.literal(b"null")?;
                 Loose::Null
@@ -673,8 +843,7 @@ impl<'a> Reader<'a> {
                 while self.next_element(&mut first)? {
                     items.push(self.loose()?);
                 }
-                self.close(b']')?;
-                self.leave();
+                self.close();
                 Loose::List(items)
             }
             b'{' => {
@@ -687,16 +856,15 @@ impl<'a> Reader<'a> {
                     self.colon()?;
                     members.push((name, self.loose()?));
                 }
-                self.close(b'}')?;
-                self.leave();
+                self.close();
                 Loose::Object(members)
             }
-            _ => return Err(Fail::Syntax),
+            _ => return Err(self.peek_syntax()),
         })
     }
 
-    /// A data error raised by a visitor of the top-level object (a repeated member, an `aud` of
-    /// the wrong shape, a missing member): serde_json tries to close the object first and places
+    /// A data error raised by the visitor of an object (a repeated member, an `aud` of the wrong
+    /// shape, a missing member): serde_json tries to close the object first (`end_map`) and places
     /// the error after that attempt.
     fn object_level_error(&mut self) -> Fail {
         if self.ws() == Some(b'}') {
@@ -705,29 +873,94 @@ impl<'a> Reader<'a> {
         Fail::Data(self.i)
     }
 
+    /// The same for the visitor of an array (`end_seq`): a closing bracket, or a comma and the
+    /// whitespace after it, is consumed first.
+    fn seq_level_error(&mut self) -> Fail {
+        match self.ws() {
+            Some(b']') => self.eat(),
+            Some(b',') => {
+                self.eat();
+                self.ws();
+            }
+            _ => {}
+        }
+        Fail::Data(self.i)
+    }
+
     /// Opens the top-level object (the text is known to start with `{` after whitespace).
     fn open_object(&mut self) -> R<()> {
-        if self.ws().ok_or(Fail::Syntax)? != b'{' {
-            return Err(self.wrong_type());
+        match self.ws() {
+            None => return Err(self.peek_eof()),
+            Some(b'{') => {}
+            Some(_) => return Err(self.wrong_type()),
         }
         self.enter()?;
         self.eat();
         Ok(())
     }
 
-    /// Closes the top-level object; nothing but whitespace may follow.
-    fn close_object(&mut self) -> R<()> {
-        self.close(b'}')?;
-        self.leave();
+    /// Nothing but whitespace may follow the top-level value (serde_json's `end`).
+    fn end(&mut self) -> R<()> {
         if self.ws().is_some() {
-            return Err(Fail::Syntax);
+            return Err(self.peek_syntax());
         }
+        Ok(())
+    }
+
+    /// A struct as serde's derive reads it through serde_json's `deserialize_struct`: an object
+    /// (unknown members skipped, a repeated field refused) or serde's positional form, an array of
+    /// the fields in order. `read(self, k)` reads the value of field `names[k]`; the first
+    /// `required` fields must be present, the others default when absent.
+    fn structure(&mut self, names: &[&str], required: usize, read: FieldReader<'_, 'a>) -> R<()> {
+        let Some(open) = self.ws() else {
+            return Err(self.peek_eof());
+        };
+        if open != b'{' && open != b'[' {
+            return Err(self.wrong_type());
+        }
+        self.enter()?;
+        self.eat();
+        if open == b'[' {
+            let mut first = true;
+            for k in 0..names.len() {
+                if !self.next_element(&mut first)? {
+                    if k < required {
+                        return Err(self.seq_level_error());
+                    }
+                    break;
+                }
+                read(self, k)?;
+            }
+            self.end_seq()?;
+            self.leave();
+            return Ok(());
+        }
+        let mut seen = 0u32;
+        let mut first = true;
+        while self.next_key(&mut first)? {
+            let name = self.string_rest()?;
+            let Some(k) = names.iter().position(|n| *n == name) else {
+                self.colon()?;
+                self.skip_value()?;
+                continue;
+            };
+            if seen & (1 << k) != 0 {
+                return Err(self.object_level_error());
+            }
+            seen |= 1 << k;
+            self.colon()?;
+            read(self, k)?;
+        }
+        if (0..required).any(|k| seen & (1 << k) == 0) {
+            return Err(self.object_level_error());
+        }
+        self.close();
         Ok(())
     }
 }
 
-/// serde_json's `f64_from_parts` (without `float_roundtrip`).
-fn f64_from_parts(positive: bool, significand: u64, mut exponent: i32) -> R<f64> {
+/// serde_json's `f64_from_parts` (without `float_roundtrip`); `None` out of range.
+fn f64_from_parts(positive: bool, significand: u64, mut exponent: i32) -> Option<f64> {
     #[allow(clippy::cast_precision_loss)]
     let mut f = significand as f64;
     loop {
@@ -736,7 +969,7 @@ fn f64_from_parts(positive: bool, significand: u64, mut exponent: i32) -> R<f64>
                 if exponent >= 0 {
                     f *= pow;
                     if f.is_infinite() {
-                        return Err(Fail::Syntax);
+                        return None;
                     }
                 } else {
                     f /= pow;
@@ -748,14 +981,14 @@ fn f64_from_parts(positive: bool, significand: u64, mut exponent: i32) -> R<f64>
                     break;
                 }
                 if exponent >= 0 {
-                    return Err(Fail::Syntax);
+                    return None;
                 }
                 f /= 1e308;
                 exponent += 308;
             }
         }
     }
-    Ok(if positive { f } else { -f })
+    Some(if positive { f } else { -f })
 }
 
 /// The claim names [`Claims`] reads, in its field order.
@@ -803,7 +1036,8 @@ pub(crate) fn claims(text: &[u8]) -> Result<Claims, Fail> {
             _ => c.jti = r.optional_string()?,
         }
     }
-    r.close_object()?;
+    r.close();
+    r.end()?;
     Ok(c)
 }
 
@@ -861,7 +1095,8 @@ pub(crate) fn header(text: &[u8]) -> Option<RawHeader> {
             }
         }
     }
-    r.close_object().ok()?;
+    r.close();
+    r.end().ok()?;
     Some(RawHeader {
         alg: alg?,
         kid,
@@ -869,6 +1104,135 @@ pub(crate) fn header(text: &[u8]) -> Option<RawHeader> {
         crit: crit.unwrap_or(false),
         b64: b64.unwrap_or(false),
     })
+}
+
+/// The fields of a JWKS document (`JwksDocument`).
+const JWKS: [&str; 1] = ["keys"];
+
+/// The `keys` of a JWKS document, as `serde_json::from_slice` reads its `JwksDocument`.
+pub(crate) fn jwks(text: &[u8]) -> Result<Vec<Loose>, Fail> {
+    let mut r = Reader::new(text);
+    let mut keys = Vec::new();
+    r.structure(&JWKS, 1, &mut |r, _| {
+        keys = r.loose_list()?;
+        Ok(())
+    })?;
+    r.end()?;
+    Ok(keys)
+}
+
+/// The fields of [`SessionUser`], then the tokens of authd's signin response (`SigninResponse`).
+const SIGNIN: [&str; 6] = [
+    "id",
+    "username",
+    "email",
+    "roles",
+    "accessToken",
+    "refreshToken",
+];
+
+/// The fields of a stored [`Session`].
+const STORED: [&str; 3] = ["user", "accessToken", "refreshToken"];
+
+fn empty_user() -> SessionUser {
+    SessionUser {
+        id: 0,
+        username: String::new(),
+        email: String::new(),
+        roles: Vec::new(),
+    }
+}
+
+/// Field `k` of [`SessionUser`] (`SIGNIN`'s first four).
+fn user_field(r: &mut Reader<'_>, user: &mut SessionUser, k: usize) -> R<()> {
+    match k {
+        0 => user.id = r.i64()?,
+        1 => user.username = r.string()?,
+        2 => user.email = r.string()?,
+        _ => user.roles = r.strings()?,
+    }
+    Ok(())
+}
+
+/// authd's signin response as `serde_json::from_slice` reads its `SigninResponse`: the user and the
+/// tokens as written (the caller checks them).
+pub(crate) fn signin(text: &[u8]) -> Result<Session, Fail> {
+    let mut r = Reader::new(text);
+    let mut user = empty_user();
+    let (mut access_token, mut refresh_token) = (String::new(), None);
+    r.structure(&SIGNIN, 5, &mut |r, k| {
+        match k {
+            0..=3 => user_field(r, &mut user, k)?,
+            4 => access_token = r.string()?,
+            _ => refresh_token = r.optional_string()?,
+        }
+        Ok(())
+    })?;
+    r.end()?;
+    Ok(Session {
+        user,
+        access_token,
+        refresh_token,
+    })
+}
+
+/// authd's refresh response as `serde_json::from_slice` reads its `RefreshResponse`: the access
+/// token and the refresh token as written.
+pub(crate) fn refresh(text: &[u8]) -> Result<(String, Option<String>), Fail> {
+    let mut r = Reader::new(text);
+    let (mut access_token, mut refresh_token) = (String::new(), None);
+    r.structure(&STORED[1..], 1, &mut |r, k| {
+        if k == 0 {
+            access_token = r.string()?;
+        } else {
+            refresh_token = r.optional_string()?;
+        }
+        Ok(())
+    })?;
+    r.end()?;
+    Ok((access_token, refresh_token))
+}
+
+/// A stored session as `serde_json::from_slice` reads a [`Session`].
+pub(crate) fn stored_session(text: &[u8]) -> Result<Session, Fail> {
+    let mut r = Reader::new(text);
+    let mut user = empty_user();
+    let (mut access_token, mut refresh_token) = (String::new(), None);
+    r.structure(&STORED, 2, &mut |r, k| {
+        match k {
+            0 => r.structure(&SIGNIN[..4], 4, &mut |r, k| user_field(r, &mut user, k))?,
+            1 => access_token = r.string()?,
+            _ => refresh_token = r.optional_string()?,
+        }
+        Ok(())
+    })?;
+    r.end()?;
+    Ok(Session {
+        user,
+        access_token,
+        refresh_token,
+    })
+}
+
+/// A [`SessionUser`] as serde_json writes it: `{"id","username","email","roles"}`.
+pub(crate) fn user_json(user: &SessionUser) -> String {
+    let mut w = ObjectWriter::new();
+    w.optional_i64("id", Some(user.id));
+    w.string("username", &user.username);
+    w.string("email", &user.email);
+    w.optional_strings("roles", Some(&user.roles));
+    w.finish()
+}
+
+/// A [`Session`]'s stored form as serde_json writes it (no `refreshToken` when there is none).
+pub(crate) fn session_json(session: &Session) -> String {
+    let mut w = ObjectWriter::new();
+    w.raw("user", &user_json(&session.user));
+    w.string("accessToken", &session.access_token);
+    if let Some(token) = &session.refresh_token {
+        w.string("refreshToken", token);
+    }
+    w.finish()
 }
 
 /// Appends `s` as a JSON string, escaped as serde_json escapes it.
@@ -982,6 +1346,12 @@ impl ObjectWriter {
             }
             None => self.out.push_str("null"),
         }
+    }
+
+    /// A member whose value is already JSON text.
+    pub(crate) fn raw(&mut self, name: &str, json: &str) {
+        self.name(name);
+        self.out.push_str(json);
     }
 
     pub(crate) fn bool(&mut self, name: &str, value: bool) {

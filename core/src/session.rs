@@ -2,11 +2,11 @@
 //! makes from it (headers to send, whether to refresh). No I/O: the bindings store the state and
 //! make the network calls; they share these rules so browsers and phones behave the same.
 
+use crate::text::concat;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::tokens::inspect;
-use crate::tokens::json::describe;
 
 mod machine;
 
@@ -14,6 +14,11 @@ pub use machine::{Fresh, Landing, Refresh, SessionMachine, refresh_rejected};
 
 /// Largest authd response body a session reads.
 pub const MAX_RESPONSE_BYTES: usize = 64 * 1024;
+
+/// Why a text over [`MAX_RESPONSE_BYTES`] is refused (written out: messages are concatenated, not
+/// formatted, so the WebAssembly build links no formatting code).
+const LARGER: &str = "larger than 65536 bytes";
+const _: () = assert!(MAX_RESPONSE_BYTES == 65_536);
 
 /// The storage key bindings use for the serialized session.
 pub const STORAGE_KEY: &str = "authcore.session";
@@ -47,6 +52,19 @@ pub enum SessionError {
 }
 
 impl SessionError {
+    /// The `Display` text, built without `core::fmt`: the WebAssembly build's messages, which
+    /// then link no formatting code.
+    pub fn message(&self) -> String {
+        let (prefix, detail): (&str, &str) = match self {
+            SessionError::InvalidResponse(m) => ("invalid authd response: ", m),
+            SessionError::InvalidSession(m) => ("stored session is unreadable: ", m),
+            SessionError::NoRefreshToken => ("the session has no refresh token", ""),
+            SessionError::NotSignedIn => ("no session is stored; sign in first", ""),
+            SessionError::Changed => ("signed out or changed during the refresh", ""),
+        };
+        concat(&[prefix, detail])
+    }
+
     /// The stable code of this error.
     pub fn code(&self) -> &'static str {
         match self {
@@ -109,10 +127,19 @@ struct RefreshResponse {
     refresh_token: Option<String>,
 }
 
+#[cfg(not(feature = "small-json"))]
 #[derive(Serialize)]
 struct RefreshRequest<'a> {
     #[serde(rename = "refreshToken")]
     refresh_token: &'a str,
+}
+
+impl SessionUser {
+    /// The user as JSON text, exactly as serde_json writes it (`{"id","username","email","roles"}`),
+    /// without serde: what the WebAssembly build hands to `JSON.parse`.
+    pub fn to_json(&self) -> String {
+        crate::json_lite::user_json(self)
+    }
 }
 
 /// Which headers carry the access token.
@@ -132,16 +159,14 @@ pub enum HeaderStyle {
 /// one instantiation of serde_json's reader for the whole crate instead of two.
 fn bounded(json: &str) -> Result<&str, SessionError> {
     if json.len() > MAX_RESPONSE_BYTES {
-        return Err(SessionError::InvalidResponse(format!(
-            "larger than {MAX_RESPONSE_BYTES} bytes"
-        )));
+        return Err(SessionError::InvalidResponse(LARGER.into()));
     }
     Ok(json)
 }
 
 fn non_empty(token: String, what: &str) -> Result<String, SessionError> {
     if token.is_empty() {
-        return Err(SessionError::InvalidResponse(format!("empty {what}")));
+        return Err(SessionError::InvalidResponse(concat(&["empty ", what])));
     }
     Ok(token)
 }
@@ -149,47 +174,47 @@ fn non_empty(token: String, what: &str) -> Result<String, SessionError> {
 impl Session {
     /// A session from authd's signin response body (`{id, username, email, roles, accessToken}`).
     pub fn from_signin_response(json: &str) -> Result<Session, SessionError> {
-        let r: SigninResponse = serde_json::from_slice(bounded(json)?.as_bytes())
-            .map_err(|e| SessionError::InvalidResponse(describe(&e)))?;
-        Ok(Session {
-            user: SessionUser {
-                id: r.id,
-                username: r.username,
-                email: r.email,
-                roles: r.roles,
-            },
-            access_token: non_empty(r.access_token, "accessToken")?,
-            refresh_token: r.refresh_token.filter(|t| !t.is_empty()),
-        })
+        #[cfg(feature = "small-json")]
+        return readers::signin_small(json);
+        #[cfg(not(feature = "small-json"))]
+        return readers::signin_serde(json);
     }
 
     /// This session with the tokens of authd's refresh response (`{accessToken, refreshToken}`).
     /// A response without `refreshToken` keeps the current one.
     pub fn with_refresh_response(&self, json: &str) -> Result<Session, SessionError> {
-        let r: RefreshResponse = serde_json::from_slice(bounded(json)?.as_bytes())
-            .map_err(|e| SessionError::InvalidResponse(describe(&e)))?;
-        Ok(Session {
+        #[cfg(feature = "small-json")]
+        let (access_token, refresh_token) = readers::refresh_small(json)?;
+        #[cfg(not(feature = "small-json"))]
+        let (access_token, refresh_token) = readers::refresh_serde(json)?;
+        Ok(self.refreshed(access_token, refresh_token))
+    }
+
+    /// This session with a refresh response's tokens, as read.
+    fn refreshed(&self, access_token: String, refresh_token: Option<String>) -> Session {
+        Session {
             user: self.user.clone(),
-            access_token: non_empty(r.access_token, "accessToken")?,
-            refresh_token: r
-                .refresh_token
+            access_token,
+            refresh_token: refresh_token
                 .filter(|t| !t.is_empty())
                 .or_else(|| self.refresh_token.clone()),
-        })
+        }
     }
 
     /// The stored form of the session.
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        #[cfg(feature = "small-json")]
+        return crate::json_lite::session_json(self);
+        #[cfg(not(feature = "small-json"))]
+        return serde_json::to_string(self).unwrap_or_default();
     }
 
     /// Reads the stored form written by [`Session::to_json`].
     pub fn from_json(json: &str) -> Result<Session, SessionError> {
-        let json = bounded(json).map_err(|_| {
-            SessionError::InvalidSession(format!("larger than {MAX_RESPONSE_BYTES} bytes"))
-        })?;
-        serde_json::from_slice(json.as_bytes())
-            .map_err(|e| SessionError::InvalidSession(describe(&e)))
+        #[cfg(feature = "small-json")]
+        return readers::stored_small(json);
+        #[cfg(not(feature = "small-json"))]
+        return readers::stored_serde(json);
     }
 
     /// The headers that carry the access token, as (name, value) pairs.
@@ -201,7 +226,7 @@ impl Session {
         if matches!(style, HeaderStyle::Bearer | HeaderStyle::Both) {
             out.push((
                 "Authorization".to_owned(),
-                format!("Bearer {}", self.access_token),
+                concat(&["Bearer ", &self.access_token]),
             ));
         }
         out
@@ -225,10 +250,17 @@ impl Session {
             .refresh_token
             .as_deref()
             .ok_or(SessionError::NoRefreshToken)?;
+        #[cfg(feature = "small-json")]
+        {
+            let mut w = crate::json_lite::ObjectWriter::new();
+            w.string("refreshToken", token);
+            Ok(w.finish())
+        }
+        #[cfg(not(feature = "small-json"))]
         serde_json::to_string(&RefreshRequest {
             refresh_token: token,
         })
-        .map_err(|e| SessionError::InvalidSession(describe(&e)))
+        .map_err(|e| SessionError::InvalidSession(crate::tokens::json::describe(&e)))
     }
 
     /// Whether the user holds `role`, given as a name (`admin`) or an authority (`ROLE_ADMIN`).
@@ -241,6 +273,148 @@ impl Session {
             .roles
             .iter()
             .any(|r| r.strip_prefix("ROLE_").unwrap_or(r) == wanted)
+    }
+}
+
+/// The readers of authd's responses and of the stored session: serde_json (the server's and the
+/// phones') and [`crate::json_lite`] (feature `small-json`, the npm package's), which give the same
+/// sessions or the same errors and messages (`differential` runs both).
+mod readers {
+    use super::{
+        LARGER, RefreshResponse, Session, SessionError, SessionUser, SigninResponse, bounded,
+        non_empty,
+    };
+    use crate::json_lite;
+    use crate::tokens::json::describe;
+
+    /// A signin response's session, its tokens checked.
+    fn checked(session: Session) -> Result<Session, SessionError> {
+        Ok(Session {
+            user: session.user,
+            access_token: non_empty(session.access_token, "accessToken")?,
+            refresh_token: session.refresh_token.filter(|t| !t.is_empty()),
+        })
+    }
+
+    fn invalid_response(json: &str, e: json_lite::Fail) -> SessionError {
+        SessionError::InvalidResponse(json_lite::describe(json.as_bytes(), e))
+    }
+
+    pub(super) fn signin_serde(json: &str) -> Result<Session, SessionError> {
+        let r: SigninResponse = serde_json::from_slice(bounded(json)?.as_bytes())
+            .map_err(|e| SessionError::InvalidResponse(describe(&e)))?;
+        checked(Session {
+            user: SessionUser {
+                id: r.id,
+                username: r.username,
+                email: r.email,
+                roles: r.roles,
+            },
+            access_token: r.access_token,
+            refresh_token: r.refresh_token,
+        })
+    }
+
+    pub(super) fn signin_small(json: &str) -> Result<Session, SessionError> {
+        checked(
+            json_lite::signin(bounded(json)?.as_bytes()).map_err(|e| invalid_response(json, e))?,
+        )
+    }
+
+    pub(super) fn refresh_serde(json: &str) -> Result<(String, Option<String>), SessionError> {
+        let r: RefreshResponse = serde_json::from_slice(bounded(json)?.as_bytes())
+            .map_err(|e| SessionError::InvalidResponse(describe(&e)))?;
+        Ok((non_empty(r.access_token, "accessToken")?, r.refresh_token))
+    }
+
+    pub(super) fn refresh_small(json: &str) -> Result<(String, Option<String>), SessionError> {
+        let (access_token, refresh_token) =
+            json_lite::refresh(bounded(json)?.as_bytes()).map_err(|e| invalid_response(json, e))?;
+        Ok((non_empty(access_token, "accessToken")?, refresh_token))
+    }
+
+    /// `json` within [`MAX_RESPONSE_BYTES`], as a stored session.
+    fn bounded_stored(json: &str) -> Result<&str, SessionError> {
+        bounded(json).map_err(|_| SessionError::InvalidSession(LARGER.into()))
+    }
+
+    pub(super) fn stored_serde(json: &str) -> Result<Session, SessionError> {
+        serde_json::from_slice(bounded_stored(json)?.as_bytes())
+            .map_err(|e| SessionError::InvalidSession(describe(&e)))
+    }
+
+    pub(super) fn stored_small(json: &str) -> Result<Session, SessionError> {
+        json_lite::stored_session(bounded_stored(json)?.as_bytes())
+            .map_err(|e| SessionError::InvalidSession(json_lite::describe(json.as_bytes(), e)))
+    }
+}
+
+/// The session readers and writers side by side, for the differential tests and the fuzz target:
+/// serde_json's (the server's and the phones') and the small reader's (`small-json`, the npm
+/// package's).
+#[doc(hidden)]
+pub mod differential {
+    use super::{Session, SessionError, readers};
+
+    /// A signin response through serde_json.
+    pub fn signin_serde(json: &str) -> Result<Session, SessionError> {
+        readers::signin_serde(json)
+    }
+
+    /// A signin response through the small reader.
+    pub fn signin_small(json: &str) -> Result<Session, SessionError> {
+        readers::signin_small(json)
+    }
+
+    /// A refresh response applied to `session` through serde_json.
+    pub fn refresh_serde(session: &Session, json: &str) -> Result<Session, SessionError> {
+        let (access_token, refresh_token) = readers::refresh_serde(json)?;
+        Ok(session.refreshed(access_token, refresh_token))
+    }
+
+    /// A refresh response applied to `session` through the small reader.
+    pub fn refresh_small(session: &Session, json: &str) -> Result<Session, SessionError> {
+        let (access_token, refresh_token) = readers::refresh_small(json)?;
+        Ok(session.refreshed(access_token, refresh_token))
+    }
+
+    /// A stored session through serde_json.
+    pub fn stored_serde(json: &str) -> Result<Session, SessionError> {
+        readers::stored_serde(json)
+    }
+
+    /// A stored session through the small reader.
+    pub fn stored_small(json: &str) -> Result<Session, SessionError> {
+        readers::stored_small(json)
+    }
+
+    /// The stored form written by serde_json.
+    pub fn to_json_serde(session: &Session) -> String {
+        serde_json::to_string(session).unwrap_or_default()
+    }
+
+    /// The stored form written without serde.
+    pub fn to_json_small(session: &Session) -> String {
+        crate::json_lite::session_json(session)
+    }
+}
+
+#[cfg(test)]
+mod message_tests {
+    use super::*;
+
+    #[test]
+    fn messages_are_the_display_texts() {
+        for e in [
+            SessionError::InvalidResponse("empty accessToken".into()),
+            SessionError::InvalidSession(LARGER.into()),
+            SessionError::NoRefreshToken,
+            SessionError::NotSignedIn,
+            SessionError::Changed,
+        ] {
+            assert_eq!(e.message(), e.to_string());
+        }
+        assert_eq!(LARGER, format!("larger than {MAX_RESPONSE_BYTES} bytes"));
     }
 }
 

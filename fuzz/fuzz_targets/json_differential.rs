@@ -9,14 +9,61 @@
 //! before any JSON is read.
 #![no_main]
 
-use authcore::tokens::differential::{claims_serde, claims_small, header_serde, header_small};
-use authcore::tokens::{Header, Inspection, UnverifiedToken};
+use authcore::session::differential as sessions;
+use authcore::session::{Session, SessionUser};
+use authcore::tokens::differential::{
+    claims_serde, claims_small, header_serde, header_small, jwks_serde, jwks_small,
+};
+use authcore::tokens::{Header, Inspection, KeySet, UnverifiedToken};
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    if std::str::from_utf8(data).is_err() {
-        return;
+/// The keys of a JWKS read, for comparison.
+fn keys(set: KeySet) -> Vec<(Option<String>, authcore::tokens::Algorithm)> {
+    set.keys()
+        .iter()
+        .map(|k| (k.kid().map(str::to_owned), k.algorithm()))
+        .collect()
+}
+
+fn documents(text: &str) {
+    assert_eq!(
+        jwks_small(text).map(keys),
+        jwks_serde(text).map(keys),
+        "jwks"
+    );
+    let signin = sessions::signin_small(text);
+    assert_eq!(signin, sessions::signin_serde(text), "signin");
+    let stored = sessions::stored_small(text);
+    assert_eq!(stored, sessions::stored_serde(text), "stored");
+    let base = Session {
+        user: SessionUser {
+            id: 7,
+            username: "u".into(),
+            email: "e".into(),
+            roles: vec![],
+        },
+        access_token: "a".into(),
+        refresh_token: Some("r".into()),
+    };
+    assert_eq!(
+        sessions::refresh_small(&base, text),
+        sessions::refresh_serde(&base, text),
+        "refresh"
+    );
+    for session in [signin, stored].into_iter().flatten() {
+        assert_eq!(
+            sessions::to_json_small(&session),
+            sessions::to_json_serde(&session),
+            "to_json"
+        );
     }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(raw) = std::str::from_utf8(data) else {
+        return;
+    };
+    documents(raw);
     let starts_with_brace = data
         .iter()
         .find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))

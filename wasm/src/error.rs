@@ -48,20 +48,15 @@ impl BindingError {
         })
     }
 
-    /// The message: the `Display` text. Without `verify` (the `authcore/inspect` module) it is
-    /// built without `core::fmt`, which that module then does not link (-1.9 KB gz); the whole
-    /// package formats elsewhere anyway, and a second copy of the texts would only add to it.
-    #[cfg(feature = "verify")]
-    pub fn message(&self) -> String {
-        self.to_string()
-    }
-
-    /// The message: the `Display` text. Without `verify` (the `authcore/inspect` module) it is
-    /// built without `core::fmt`, which that module then does not link (-1.9 KB gz).
-    #[cfg(not(feature = "verify"))]
+    /// The message: the `Display` text, built without `core::fmt`, which the WebAssembly modules
+    /// then do not link.
     pub fn message(&self) -> String {
         match self {
             BindingError::Token(e) => e.message(),
+            #[cfg(feature = "verify")]
+            BindingError::Key(e) => e.message(),
+            #[cfg(feature = "verify")]
+            BindingError::Session(e) => e.message(),
             BindingError::InvalidArgument(m) => m.clone(),
             BindingError::Js(_) => String::from("JavaScript exception"),
         }
@@ -106,7 +101,7 @@ impl From<BindingError> for JsValue {
 mod message_tests {
     use super::*;
 
-    /// In both builds: with `verify` `message` is `to_string`, without it a text of its own.
+    /// In both builds.
     #[test]
     fn messages_of_inspect_errors_are_the_display_texts() {
         for e in [
@@ -166,7 +161,10 @@ mod tests {
             BindingError::from(TokenError::AlgorithmNotAllowed("none".into())),
             BindingError::invalid("nowSeconds must be a finite number"),
             BindingError::from(KeyError::WeakSecret { min: 32 }),
+            BindingError::from(KeyError::InvalidJwks("more than 64 keys".into())),
             BindingError::from(SessionError::NotSignedIn),
+            BindingError::from(SessionError::InvalidResponse("empty accessToken".into())),
+            BindingError::Js(JsValue::NULL),
         ] {
             assert_eq!(e.message(), e.to_string());
         }

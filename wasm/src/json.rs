@@ -1,7 +1,7 @@
 //! Values crossing the boundary: JSON text in either form, records out as plain objects, and
 //! numeric arguments checked before they reach the core.
 
-use serde::Serialize;
+use authcore::text::concat;
 use wasm_bindgen::prelude::*;
 
 use crate::error::BindingError;
@@ -14,11 +14,12 @@ pub(crate) fn json_text(value: &JsValue, what: &str) -> Result<String, BindingEr
     if value.is_object() {
         return js_sys::JSON::stringify(value)
             .map(String::from)
-            .map_err(|_| BindingError::invalid(format!("{what} cannot be serialized to JSON")));
+            .map_err(|_| BindingError::invalid(concat(&[what, " cannot be serialized to JSON"])));
     }
-    Err(BindingError::invalid(format!(
-        "{what} must be a JSON string or an object"
-    )))
+    Err(BindingError::invalid(concat(&[
+        what,
+        " must be a JSON string or an object",
+    ])))
 }
 
 /// An options argument: `None` when `undefined` or `null`, else a plain object (not an array)
@@ -33,14 +34,29 @@ pub(crate) fn options_object<'a>(
         return Ok(None);
     }
     if !value.is_object() || js_sys::Array::is_array(value) {
-        return Err(BindingError::invalid(format!("{what} must be an object")));
+        return Err(BindingError::invalid(concat(&[what, " must be an object"])));
     }
     if !only_members(value, allowed) {
-        return Err(BindingError::invalid(format!(
-            "{what} has a member that is not one of {allowed:?}"
-        )));
+        let mut message = concat(&[what, " has a member that is not one of "]);
+        push_name_list(&mut message, allowed);
+        return Err(BindingError::invalid(message));
     }
     Ok(Some(value))
+}
+
+/// Appends `names` as `{:?}` writes a list of plain names (`["a", "b"]`), without `core::fmt`
+/// (names with quotes or control characters, which `{:?}` would escape, are not used).
+fn push_name_list(out: &mut String, names: &[&str]) {
+    out.push('[');
+    for (i, name) in names.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push('"');
+        out.push_str(name);
+        out.push('"');
+    }
+    out.push(']');
 }
 
 /// Whether every own enumerable key of the object `value` is one of `allowed`.
@@ -67,7 +83,7 @@ pub(crate) fn string_member(object: &JsValue, name: &str) -> Result<Option<Strin
         Some(value) => value
             .as_string()
             .map(Some)
-            .ok_or_else(|| BindingError::invalid(format!("{name} must be a string"))),
+            .ok_or_else(|| BindingError::invalid(concat(&[name, " must be a string"]))),
     }
 }
 
@@ -78,7 +94,7 @@ pub(crate) fn bool_member(object: &JsValue, name: &str) -> Result<Option<bool>, 
         Some(value) => value
             .as_bool()
             .map(Some)
-            .ok_or_else(|| BindingError::invalid(format!("{name} must be a boolean"))),
+            .ok_or_else(|| BindingError::invalid(concat(&[name, " must be a boolean"]))),
     }
 }
 
@@ -92,15 +108,18 @@ pub(crate) fn whole_seconds(value: f64, name: &str) -> Result<u64, String> {
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         Ok(value as u64)
     } else {
-        Err(format!(
-            "{name} must be a whole, non-negative number of seconds"
-        ))
+        Err(concat(&[
+            name,
+            " must be a whole, non-negative number of seconds",
+        ]))
     }
 }
 
 /// A plain JS object from a serializable record (one `JSON.parse`, cheaper than a property set
-/// per field across the boundary).
-pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, BindingError> {
+/// per field across the boundary). Without `small-json` only: with it, records are written by the
+/// core's `to_json` (the same text, without serde) and read by [`json_to_js`].
+#[cfg(not(feature = "small-json"))]
+pub(crate) fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, BindingError> {
     let text = serde_json::to_string(value)
         .map_err(|_| BindingError::invalid("cannot serialize the result"))?;
     Ok(js_sys::JSON::parse(&text)?)
@@ -121,12 +140,8 @@ pub(crate) fn whole_number(value: Option<f64>, name: &str) -> Result<Option<i64>
             #[allow(clippy::cast_possible_truncation)]
             Ok(Some(v.floor() as i64))
         }
-        // Without `verify` concatenated, not formatted: the inspect module links no formatting code
-        // (the whole package formats elsewhere, and is smaller with `format!` here).
-        #[cfg(not(feature = "verify"))]
-        Some(_) => Err([name, " must be a finite number"].concat()),
-        #[cfg(feature = "verify")]
-        Some(_) => Err(format!("{name} must be a finite number")),
+        // Concatenated, not formatted: the modules link no formatting code.
+        Some(_) => Err(concat(&[name, " must be a finite number"])),
     }
 }
 
@@ -134,12 +149,9 @@ pub(crate) fn whole_number(value: Option<f64>, name: &str) -> Result<Option<i64>
 pub(crate) fn non_negative_seconds(value: Option<f64>, name: &str) -> Result<Option<u64>, String> {
     match whole_number(value, name)? {
         None => Ok(None),
-        Some(s) => u64::try_from(s).map(Some).map_err(|_| {
-            #[cfg(not(feature = "verify"))]
-            return [name, " must not be negative"].concat();
-            #[cfg(feature = "verify")]
-            return format!("{name} must not be negative");
-        }),
+        Some(s) => u64::try_from(s)
+            .map(Some)
+            .map_err(|_| concat(&[name, " must not be negative"])),
     }
 }
 
@@ -186,6 +198,19 @@ mod tests {
             18_446_744_073_709_551_616.0,
         ] {
             assert!(whole_seconds(bad, "l").is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn name_lists_are_written_as_debug_writes_them() {
+        for names in [
+            &["storageKey"][..],
+            &["leewaySeconds", "requireExp", "issuer", "audience"],
+            &[],
+        ] {
+            let mut out = String::new();
+            push_name_list(&mut out, names);
+            assert_eq!(out, format!("{names:?}"));
         }
     }
 

@@ -5,6 +5,7 @@
 //! `session.js`, a subclass that only orchestrates the promise and the cross-tab lock (js-sys
 //! futures would cost ~6 KB gz).
 
+use authcore::text::concat;
 use std::cell::RefCell;
 
 use authcore::session::{
@@ -15,9 +16,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::clock;
 use crate::error::BindingError;
-use crate::json::{
-    json_text, options_object, string_member, to_js, whole_number_arg, whole_seconds,
-};
+use crate::json::{json_text, options_object, string_member, whole_number_arg, whole_seconds};
 
 /// Refresh when the access token has this many seconds left or fewer, unless told otherwise.
 pub const DEFAULT_MIN_TTL_SECONDS: i64 = 60;
@@ -97,9 +96,11 @@ fn header_style(name: Option<&str>) -> Result<HeaderStyle, String> {
         None | Some("both") => Ok(HeaderStyle::Both),
         Some("accessToken") => Ok(HeaderStyle::AccessToken),
         Some("bearer") => Ok(HeaderStyle::Bearer),
-        Some(other) => Err(format!(
-            "header style must be \"both\", \"accessToken\" or \"bearer\", not \"{other}\""
-        )),
+        Some(other) => Err(concat(&[
+            "header style must be \"both\", \"accessToken\" or \"bearer\", not \"",
+            other,
+            "\"",
+        ])),
     }
 }
 
@@ -148,7 +149,11 @@ const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 /// The user as a plain object, its `id` exact: a number within ±`MAX_SAFE_INTEGER`, else a
 /// `BigInt` (JSON would round it to the nearest double).
 fn user_js(user: &SessionUser) -> Result<JsValue, BindingError> {
-    let object = to_js(user)?;
+    // The same object either way: `to_json` writes serde_json's text (checked in the core).
+    #[cfg(feature = "small-json")]
+    let object = crate::json::json_to_js(&user.to_json())?;
+    #[cfg(not(feature = "small-json"))]
+    let object = crate::json::to_js(user)?;
     if user.id.unsigned_abs() > MAX_SAFE_INTEGER {
         Reflect::set(&object, &JsValue::from_str("id"), &JsValue::from(user.id))?;
     }
@@ -185,9 +190,11 @@ impl AuthSession {
             let member = Reflect::get(&storage, &JsValue::from_str(method))
                 .map_err(|_| BindingError::invalid("storage is not an object"))?;
             if !member.is_function() {
-                return Err(BindingError::invalid(format!(
-                    "storage has no {method} method"
-                )));
+                return Err(BindingError::invalid(concat(&[
+                    "storage has no ",
+                    method,
+                    " method",
+                ])));
             }
         }
         let key = match options_object(&options, "options", &["storageKey"])? {
@@ -416,6 +423,12 @@ mod tests {
             header_style(Some("accessToken")),
             Ok(HeaderStyle::AccessToken)
         );
-        assert!(header_style(Some("Bearer")).is_err());
+        assert_eq!(
+            header_style(Some("Bearer")),
+            Err(format!(
+                "header style must be \"both\", \"accessToken\" or \"bearer\", not \"{}\"",
+                "Bearer"
+            ))
+        );
     }
 }

@@ -10,9 +10,18 @@ use zeroize::Zeroizing;
 use crate::clock::JsClock;
 use crate::error::BindingError;
 use crate::json::{
-    bool_member, json_text, member, only_members, options_object, string_member, to_js,
-    whole_number_arg, whole_seconds,
+    bool_member, json_text, member, only_members, options_object, string_member, whole_number_arg,
+    whole_seconds,
 };
+
+/// The verified claims as a plain JS object.
+fn claims_js(claims: VerifiedClaims) -> Result<JsValue, BindingError> {
+    // The same object either way: `to_json` writes serde_json's text (checked in the core).
+    #[cfg(feature = "small-json")]
+    return crate::json::json_to_js(&claims.to_json());
+    #[cfg(not(feature = "small-json"))]
+    return crate::json::to_js(&claims);
+}
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_VERIFIER: &str = r#"
@@ -86,8 +95,9 @@ fn add_key(set: &mut KeySet, entry: &JsValue) -> Result<(), BindingError> {
     }
     if !jwks.is_undefined() {
         let keys = KeySet::from_jwks_json(&json_text(&jwks, "jwks")?)?;
-        for key in keys.keys() {
-            set.add_verification_key(key.clone())?;
+        // Moved, not cloned: no `Key` clone code in the module.
+        for key in keys.into_keys() {
+            set.add_verification_key(key)?;
         }
         return Ok(());
     }
@@ -194,7 +204,7 @@ impl Verifier {
     /// `missing_claim`, `invalid_issuer` or `invalid_audience`.
     #[wasm_bindgen(unchecked_return_type = "VerifiedClaims")]
     pub fn verify(&self, token: &str) -> Result<JsValue, BindingError> {
-        to_js(&VerifiedClaims::from(self.inner.verify(token)?))
+        claims_js(VerifiedClaims::from(self.inner.verify(token)?))
     }
 
     /// Like `verify`, as if the time were `nowSeconds` (seconds since the epoch).
@@ -205,7 +215,7 @@ impl Verifier {
         #[wasm_bindgen(js_name = nowSeconds)] now_seconds: f64,
     ) -> Result<JsValue, BindingError> {
         let now = whole_number_arg(Some(now_seconds), "nowSeconds")?.unwrap_or_default();
-        to_js(&VerifiedClaims::from(self.inner.verify_at(token, now)?))
+        claims_js(VerifiedClaims::from(self.inner.verify_at(token, now)?))
     }
 }
 

@@ -1,5 +1,6 @@
 //! Token and key errors with stable codes.
 
+use crate::text::concat;
 use thiserror::Error;
 
 /// Why a token could not be inspected, verified or signed.
@@ -112,7 +113,7 @@ impl TokenError {
             TokenError::InvalidAudience => ("invalid audience", ""),
             TokenError::SigningFailed => ("signing failed", ""),
         };
-        [prefix, detail].concat()
+        concat(&[prefix, detail])
     }
 }
 
@@ -156,6 +157,26 @@ pub enum KeyError {
 }
 
 impl KeyError {
+    /// The `Display` text, built without `core::fmt`: the WebAssembly build's messages, which
+    /// then link no formatting code.
+    pub fn message(&self) -> String {
+        let (prefix, detail): (&str, &str) = match self {
+            KeyError::InvalidKey(m) => ("invalid key: ", m),
+            KeyError::WeakSecret { min } => {
+                let mut text = String::from("HS256 secret must be at least ");
+                crate::json_lite::push_u64(&mut text, *min as u64);
+                text.push_str(" bytes");
+                return text;
+            }
+            KeyError::InvalidJwks(m) => ("invalid JWKS: ", m),
+            KeyError::UnsupportedKey(m) => ("unsupported key: ", m),
+            KeyError::DuplicateKeyId(kid) => ("duplicate key id: ", kid),
+            KeyError::NoSigningKey => ("key set has no signing key", ""),
+            KeyError::RandomFailed => ("random source failed", ""),
+        };
+        concat(&[prefix, detail])
+    }
+
     /// The stable code of this error.
     pub fn code(&self) -> &'static str {
         match self {
@@ -191,6 +212,22 @@ mod tests {
             TokenError::InvalidIssuer,
             TokenError::InvalidAudience,
             TokenError::SigningFailed,
+        ] {
+            assert_eq!(e.message(), e.to_string());
+        }
+    }
+
+    #[test]
+    fn key_error_messages_are_the_display_texts() {
+        for e in [
+            KeyError::InvalidKey("Ed25519 x"),
+            KeyError::WeakSecret { min: 32 },
+            KeyError::WeakSecret { min: 1 },
+            KeyError::InvalidJwks("keys[3]: kid is not a string".into()),
+            KeyError::UnsupportedKey("kty RSA, crv -".into()),
+            KeyError::DuplicateKeyId("k".into()),
+            KeyError::NoSigningKey,
+            KeyError::RandomFailed,
         ] {
             assert_eq!(e.message(), e.to_string());
         }

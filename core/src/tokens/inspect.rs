@@ -50,20 +50,25 @@ pub(crate) fn split(token: &str) -> Result<Segments<'_>, TokenError> {
             limit: MAX_TOKEN_BYTES,
         });
     }
-    let mut parts = token.split('.');
-    let (Some(header), Some(payload), Some(signature), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
+    // The two dots, found byte by byte (`.` is ASCII): the same segments as `split('.')`, without
+    // core's string searcher in the WebAssembly build.
+    let mut dots = token
+        .bytes()
+        .enumerate()
+        .filter_map(|(i, b)| (b == b'.').then_some(i));
+    let (Some(first), Some(second), None) = (dots.next(), dots.next(), dots.next()) else {
         return Err(TokenError::Malformed("a JWS has exactly three segments"));
     };
+    let part = |from: usize, to: usize| token.get(from..to).unwrap_or_default();
+    let (header, payload) = (part(0, first), part(first + 1, second));
     if header.is_empty() || payload.is_empty() {
         return Err(TokenError::Malformed("empty segment"));
     }
     Ok(Segments {
         header,
         payload,
-        signature,
-        signing_input: &token[..header.len() + 1 + payload.len()],
+        signature: part(second + 1, token.len()),
+        signing_input: part(0, second),
     })
 }
 
@@ -167,14 +172,14 @@ pub(crate) fn claims_small(bytes: &[u8]) -> Result<Claims, TokenError> {
         crate::json_lite::Fail::Data(at) => {
             TokenError::InvalidClaims(crate::json_lite::describe_data_error(bytes, at))
         }
-        crate::json_lite::Fail::Syntax => TokenError::Malformed("payload is not valid JSON"),
+        _ => TokenError::Malformed("payload is not valid JSON"),
     })
 }
 
-/// The token JSON readers side by side, for the differential tests and the fuzz target: the
-/// serde_json path (the server's) and the small reader (`small-json`, the `authcore/inspect`
-/// module's).
-/// Each takes the decoded segment's bytes, which must start with `{` after whitespace and be UTF-8.
+/// The token and JWKS JSON readers side by side, for the differential tests and the fuzz targets:
+/// the serde_json path (the server's) and the small reader (`small-json`, the npm package's).
+/// The token readers take the decoded segment's bytes, which must start with `{` after whitespace
+/// and be UTF-8; the JWKS readers any text.
 #[doc(hidden)]
 pub mod differential {
     use super::{Claims, Header, TokenError};
@@ -197,6 +202,16 @@ pub mod differential {
     /// Claims through the small reader.
     pub fn claims_small(json: &[u8]) -> Result<Claims, TokenError> {
         super::claims_small(json)
+    }
+
+    /// A JWKS document through serde_json.
+    pub fn jwks_serde(json: &str) -> Result<crate::tokens::KeySet, crate::tokens::KeyError> {
+        crate::tokens::jwk::from_jwks_json_with(json, crate::tokens::jwk::jwks_keys_serde)
+    }
+
+    /// A JWKS document through the small reader.
+    pub fn jwks_small(json: &str) -> Result<crate::tokens::KeySet, crate::tokens::KeyError> {
+        crate::tokens::jwk::from_jwks_json_with(json, crate::tokens::jwk::jwks_keys_small)
     }
 }
 
@@ -267,6 +282,44 @@ mod tests {
         // Valid UTF-8 in an unknown member is fine.
         let fine = segment("{\"id\":1,\"note\":\"caf\u{e9}\"}".as_bytes());
         assert!(inspect(&format!("{header}.{fine}.")).is_ok());
+    }
+
+    #[test]
+    fn segments_are_those_of_split_on_dots() {
+        for token in [
+            "",
+            ".",
+            "..",
+            "...",
+            "a.b.c",
+            "a..c",
+            ".b.c",
+            "a.b.",
+            "a.b.c.d",
+            "a.b",
+            "abc",
+            "x.y.z.",
+            "h\u{e9}ader.p\u{e4}.s\u{df}",
+            "\u{2024}.\u{ff0e}.x",
+            "a.b.c\u{e9}",
+        ] {
+            let mut parts = token.split('.');
+            let old = (parts.next(), parts.next(), parts.next(), parts.next());
+            match split(token) {
+                Ok(s) => {
+                    assert_eq!(
+                        old,
+                        (Some(s.header), Some(s.payload), Some(s.signature), None),
+                        "{token}"
+                    );
+                    assert_eq!(s.signing_input, format!("{}.{}", s.header, s.payload));
+                }
+                Err(_) => assert!(
+                    !matches!(old, (Some(h), Some(p), Some(_), None) if !h.is_empty() && !p.is_empty()),
+                    "{token}"
+                ),
+            }
+        }
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! RFC 7517 JSON Web Keys: import and export of Ed25519 (`OKP`), P-256 (`EC`) and HS256 (`oct`) keys.
 
+use crate::text::concat;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
@@ -62,43 +63,59 @@ const JWK_MEMBERS: [&str; 9] = ["kty", "kid", "use", "alg", "crv", "x", "y", "d"
 /// ignored) or from serde's positional form of a struct (an array of 1 to 9 members in field order);
 /// `kty` a string, the other members strings or `null`. Anything else is `invalid_jwks`.
 fn entry_to_jwk(entry: Loose, index: usize) -> Result<Jwk, KeyError> {
-    let invalid = |what: &str| KeyError::InvalidJwks(format!("keys[{index}]: {what}"));
-    let mut members: [Loose; 9] = Default::default();
+    // Messages concatenated, not formatted: the WebAssembly build links no formatting code.
+    let invalid = |what: &str| {
+        let mut text = String::from("keys[");
+        crate::json_lite::push_u64(&mut text, index as u64);
+        text.push_str("]: ");
+        text.push_str(what);
+        KeyError::InvalidJwks(text)
+    };
+    // Vectors, not arrays of nine: the same steps without copying the arrays around (smaller in
+    // the WebAssembly build).
+    let mut members: Vec<Loose> = Vec::new();
+    members.resize(JWK_MEMBERS.len(), Loose::Absent);
     match entry {
         Loose::Object(entries) => {
             for (name, value) in entries {
                 if let Loose::Str(name) = name
-                    && let Some(i) = JWK_MEMBERS.iter().position(|m| *m == name)
+                    && let Some(slot) = JWK_MEMBERS
+                        .iter()
+                        .position(|m| *m == name)
+                        .and_then(|i| members.get_mut(i))
                 {
-                    members[i] = value;
+                    *slot = value;
                 }
             }
         }
-        Loose::List(items) if (1..=members.len()).contains(&items.len()) => {
+        Loose::List(items) if (1..=JWK_MEMBERS.len()).contains(&items.len()) => {
             for (slot, item) in members.iter_mut().zip(items) {
                 *slot = item;
             }
         }
         _ => return Err(invalid("not a JWK object")),
     }
-    let mut strings: [Option<String>; 9] = Default::default();
-    for ((value, slot), name) in members.into_iter().zip(&mut strings).zip(JWK_MEMBERS) {
-        *slot = value
-            .optional_string()
-            .map_err(|()| invalid(&format!("{name} is not a string")))?;
+    let mut strings = Vec::with_capacity(JWK_MEMBERS.len());
+    for (value, name) in members.into_iter().zip(JWK_MEMBERS) {
+        strings.push(
+            value
+                .optional_string()
+                .map_err(|()| invalid(&concat(&[name, " is not a string"])))?,
+        );
     }
-    let [kty, kid, use_, alg, crv, x, y, d, k] = strings;
-    let kty = kty.ok_or_else(|| invalid("kty is missing"))?;
+    let mut strings = strings.into_iter();
+    let mut next = || strings.next().flatten();
+    let kty = next().ok_or_else(|| invalid("kty is missing"))?;
     Ok(Jwk {
         kty,
-        kid,
-        use_,
-        alg,
-        crv,
-        x,
-        y,
-        d,
-        k,
+        kid: next(),
+        use_: next(),
+        alg: next(),
+        crv: next(),
+        x: next(),
+        y: next(),
+        d: next(),
+        k: next(),
     })
 }
 
@@ -119,29 +136,39 @@ impl Key {
     /// Builds a key from a JWK. A `d` (or `k`) member makes a signing key; without the `signing`
     /// feature a `d` member is `unsupported_key`.
     pub fn from_jwk(jwk: &Jwk) -> Result<Key, KeyError> {
-        Key::from_jwk_members(jwk, jwk.d.is_some())
+        if jwk.d.is_some() {
+            Key::from_jwk_members::<true>(jwk)
+        } else {
+            Key::from_jwk_members::<false>(jwk)
+        }
     }
 
-    /// [`Key::from_jwk`], reading `d` only when `private` (a JWKS is read with `private` false).
-    fn from_jwk_members(jwk: &Jwk, private: bool) -> Result<Key, KeyError> {
+    /// [`Key::from_jwk`], reading `d` only when `PRIVATE` (a JWKS is read with `PRIVATE` false,
+    /// so the browser build, which only reads JWKS, links no private-key branch).
+    fn from_jwk_members<const PRIVATE: bool>(jwk: &Jwk) -> Result<Key, KeyError> {
         let alg = match (jwk.kty.as_str(), jwk.crv.as_deref()) {
             ("OKP", Some("Ed25519")) => Algorithm::EdDSA,
             ("EC", Some("P-256")) => Algorithm::ES256,
             ("oct", _) => Algorithm::HS256,
             (kty, crv) => {
-                return Err(KeyError::UnsupportedKey(format!(
-                    "kty {kty}, crv {}",
-                    crv.unwrap_or("-")
-                )));
+                return Err(KeyError::UnsupportedKey(concat(&[
+                    "kty ",
+                    kty,
+                    ", crv ",
+                    crv.unwrap_or("-"),
+                ])));
             }
         };
         if let Some(stated) = jwk.alg.as_deref()
             && stated != alg.as_str()
         {
-            return Err(KeyError::UnsupportedKey(format!(
-                "alg {stated} for a {} key",
-                alg.as_str()
-            )));
+            return Err(KeyError::UnsupportedKey(concat(&[
+                "alg ",
+                stated,
+                " for a ",
+                alg.as_str(),
+                " key",
+            ])));
         }
         if jwk.use_.as_deref().is_some_and(|u| u != "sig") {
             return Err(KeyError::UnsupportedKey("use other than sig".into()));
@@ -158,7 +185,7 @@ impl Key {
             }
             Algorithm::EdDSA => {
                 let x = b64_32(&jwk.x, "Ed25519 x")?;
-                if private {
+                if PRIVATE {
                     private_jwk::ed25519(jwk, x)?
                 } else {
                     Key::ed25519_public(&x)?
@@ -167,7 +194,7 @@ impl Key {
             Algorithm::ES256 => {
                 let x = b64_32(&jwk.x, "P-256 x")?;
                 let y = b64_32(&jwk.y, "P-256 y")?;
-                if private {
+                if PRIVATE {
                     private_jwk::es256(jwk, x, y)?
                 } else {
                     Key::es256_public(&x, &y)?
@@ -279,28 +306,55 @@ mod private_jwk {
     }
 }
 
+/// The `keys` entries of a JWKS document read by serde_json (the server's reader).
+pub(crate) fn jwks_keys_serde(json: &str) -> Result<Vec<Loose>, KeyError> {
+    // `from_slice` on the bytes: the same parser as `from_str` (which only skips UTF-8 checks
+    // the `&str` already guarantees), one instantiation of serde_json's reader instead of two.
+    let set: JwksDocument =
+        serde_json::from_slice(json.as_bytes()).map_err(|e| KeyError::InvalidJwks(describe(&e)))?;
+    Ok(set.keys)
+}
+
+/// The `keys` entries of a JWKS document read by [`crate::json_lite`] (feature `small-json`): the
+/// same entries, or the same error and message.
+pub(crate) fn jwks_keys_small(json: &str) -> Result<Vec<Loose>, KeyError> {
+    crate::json_lite::jwks(json.as_bytes())
+        .map_err(|e| KeyError::InvalidJwks(crate::json_lite::describe(json.as_bytes(), e)))
+}
+
+/// [`KeySet::from_jwks_json`] with a given JSON reader, for the differential tests.
+pub(crate) fn from_jwks_json_with(
+    json: &str,
+    read: fn(&str) -> Result<Vec<Loose>, KeyError>,
+) -> Result<KeySet, KeyError> {
+    if json.len() > MAX_JWKS_BYTES {
+        // "larger than 65536 bytes", written out: no formatting code in the WebAssembly build.
+        const _: () = assert!(MAX_JWKS_BYTES == 65_536);
+        return Err(KeyError::InvalidJwks("larger than 65536 bytes".into()));
+    }
+    KeySet::from_jwks_entries(read(json)?)
+}
+
 impl KeySet {
     /// Reads a public JWKS (`{"keys": [...]}`) for verification. Keys of types authcore does not
     /// support (RSA, P-384, encryption keys) are skipped; private members are ignored; an `oct`
     /// key is refused, since a published HMAC secret is no secret. Fails on invalid supported keys,
     /// duplicate `kid`s, more than [`MAX_JWKS_KEYS`] keys or more than [`MAX_JWKS_BYTES`] bytes.
     pub fn from_jwks_json(json: &str) -> Result<KeySet, KeyError> {
-        if json.len() > MAX_JWKS_BYTES {
-            return Err(KeyError::InvalidJwks(format!(
-                "larger than {MAX_JWKS_BYTES} bytes"
-            )));
-        }
-        // `from_slice` on the bytes: the same parser as `from_str` (which only skips UTF-8 checks
-        // the `&str` already guarantees), one instantiation of serde_json's reader instead of two.
-        let set: JwksDocument = serde_json::from_slice(json.as_bytes())
-            .map_err(|e| KeyError::InvalidJwks(describe(&e)))?;
-        if set.keys.len() > MAX_JWKS_KEYS {
-            return Err(KeyError::InvalidJwks(format!(
-                "more than {MAX_JWKS_KEYS} keys"
-            )));
+        #[cfg(feature = "small-json")]
+        return from_jwks_json_with(json, jwks_keys_small);
+        #[cfg(not(feature = "small-json"))]
+        return from_jwks_json_with(json, jwks_keys_serde);
+    }
+
+    /// The keys of a parsed JWKS document's `keys` entries (see [`KeySet::from_jwks_json`]).
+    fn from_jwks_entries(keys: Vec<Loose>) -> Result<KeySet, KeyError> {
+        if keys.len() > MAX_JWKS_KEYS {
+            const _: () = assert!(MAX_JWKS_KEYS == 64);
+            return Err(KeyError::InvalidJwks("more than 64 keys".into()));
         }
         let mut out = KeySet::new();
-        for (index, entry) in set.keys.into_iter().enumerate() {
+        for (index, entry) in keys.into_iter().enumerate() {
             let jwk = entry_to_jwk(entry, index)?;
             if jwk.kty == "oct" {
                 return Err(KeyError::UnsupportedKey(
@@ -308,7 +362,7 @@ impl KeySet {
                 ));
             }
             // Private members are ignored: the public part only.
-            match Key::from_jwk_members(&jwk, false) {
+            match Key::from_jwk_members::<false>(&jwk) {
                 Ok(key) => out.add_verification_key(key)?,
                 Err(KeyError::UnsupportedKey(_)) => continue,
                 Err(e) => return Err(e),
@@ -375,6 +429,20 @@ mod tests {
     }
 
     #[test]
+    fn limit_messages_name_the_limits() {
+        let huge = " ".repeat(MAX_JWKS_BYTES + 1);
+        assert_eq!(
+            KeySet::from_jwks_json(&huge).unwrap_err(),
+            KeyError::InvalidJwks(format!("larger than {MAX_JWKS_BYTES} bytes"))
+        );
+        let many = format!("{{\"keys\":[{}]}}", vec!["1"; MAX_JWKS_KEYS + 1].join(","));
+        assert_eq!(
+            KeySet::from_jwks_json(&many).unwrap_err(),
+            KeyError::InvalidJwks(format!("more than {MAX_JWKS_KEYS} keys"))
+        );
+    }
+
+    #[test]
     fn jwks_skips_rsa_keys_and_refuses_oct() {
         let json = r#"{"keys":[{"kty":"RSA","n":"AQAB","e":"AQAB","kid":"r"},
             {"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo","kid":"e"}]}"#;
@@ -427,7 +495,7 @@ mod tests {
                 return Err(KeyError::UnsupportedKey(String::new()));
             }
             jwk.d = None;
-            match Key::from_jwk_members(&jwk, false) {
+            match Key::from_jwk_members::<false>(&jwk) {
                 Ok(key) => out.add_verification_key(key)?,
                 Err(KeyError::UnsupportedKey(_)) => continue,
                 Err(e) => return Err(e),

@@ -328,6 +328,11 @@ impl KeySet {
         &self.keys
     }
 
+    /// Every key, signing key included, taken out of the set (in order).
+    pub fn into_keys(self) -> Vec<Key> {
+        self.keys
+    }
+
     /// The key with this `kid`.
     pub fn find(&self, kid: &str) -> Option<&Key> {
         self.keys.iter().find(|k| k.kid() == Some(kid))

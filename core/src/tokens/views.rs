@@ -168,6 +168,27 @@ impl Inspection {
     }
 }
 
+impl VerifiedClaims {
+    /// The record as JSON text, exactly as serde_json writes it (camelCase names, `null` for
+    /// absent values), without serde: what the WebAssembly build hands to `JSON.parse`.
+    pub fn to_json(&self) -> String {
+        let mut w = ObjectWriter::new();
+        w.string("alg", &self.alg);
+        w.optional_string("kid", self.kid.as_deref());
+        w.optional_i64("id", self.id);
+        w.optional_i64("userId", self.user_id);
+        w.optional_strings("roles", self.roles.as_deref());
+        w.optional_i64("iat", self.iat);
+        w.optional_i64("nbf", self.nbf);
+        w.optional_i64("exp", self.exp);
+        w.optional_string("iss", self.iss.as_deref());
+        w.optional_string("sub", self.sub.as_deref());
+        w.optional_strings("aud", self.aud.as_deref());
+        w.optional_string("jti", self.jti.as_deref());
+        w.finish()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
