@@ -121,6 +121,7 @@ fn locked<T>(buffer: &Mutex<T>) -> Result<MutexGuard<'_, T>, BindingError> {
 #[doc(hidden)]
 #[wasm_bindgen(js_name = inspectInput, skip_typescript)]
 pub fn inspect_input() -> usize {
+    // The lock is poisoned only by a panic, which aborts in the WebAssembly build.
     INPUT.lock().map_or(0, |mut input| {
         input.resize(MAX_TOKEN_BYTES, 0);
         input.as_ptr() as usize
@@ -141,6 +142,7 @@ fn record(t: UnverifiedToken, now: i64) -> Result<usize, BindingError> {
 #[doc(hidden)]
 #[wasm_bindgen(js_name = inspectLast, skip_typescript)]
 pub fn inspect_last() -> usize {
+    // The lock is poisoned only by a panic, which aborts in the WebAssembly build.
     RECORD.lock().map_or(0, |out| out.as_ptr() as usize)
 }
 
