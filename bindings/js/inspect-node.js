@@ -8,9 +8,9 @@ const wasm = initSync({ module: readFileSync(new URL('./wasm/authcore_inspect_bg
 // read into the object JSON.parse gave for its JSON text, field for field. A string token that
 // fits (with a number or no clock) is encoded straight into the module's input buffer; any other
 // argument goes through isExpired(token, 0, nowSeconds), which converts it as wasm-bindgen always
-// did, checks it in the same order and leaves the record behind. The browser entries hold the
-// same function without its comments (bench/size.mjs counts theirs; test/inspect.test.mjs checks
-// the four copies are the same code).
+// did, checks it in the same order and leaves the record behind. The browser entry (inspect.js)
+// holds the same function without its comments (bench/size.mjs counts them there);
+// test/inspect.test.mjs checks both copies are the same code.
 const inspector = (wasm, inputRecord, input, isExpired, last) => {
   const encoder = new TextEncoder();
   const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
