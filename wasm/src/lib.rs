@@ -14,7 +14,7 @@ mod session;
 mod verifier;
 
 pub use error::BindingError;
-pub use inspect::{has_role, inspect_token, is_expired};
+pub use inspect::{has_role, is_expired};
 #[cfg(feature = "verify")]
 pub use session::{AuthSession, DEFAULT_MIN_TTL_SECONDS};
 #[cfg(feature = "verify")]

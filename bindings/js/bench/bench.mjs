@@ -137,7 +137,9 @@ The machine is shared (other builds may run at the same time): rounds differ by 
 read the ratios (the last column: the median of the per-round ratios), not the last digit.
 
 What the numbers include: for authcore every call crosses the JS↔wasm boundary (the token is
-copied into wasm memory as UTF-8, the claims come back through \`JSON.parse\`), and verify re-checks
+copied into wasm memory as UTF-8; verify's claims come back through \`JSON.parse\`, inspect's as a
+binary record read in JS, see \`wasm/src/inspect.rs\`: in Node the whole package's \`inspectToken\`
+is \`authcore/inspect\`'s, so both inspect rows run the same code there), and verify re-checks
 the claims' types, \`exp\`/\`nbf\`, \`iss\`/\`aud\` exactly as the server does. jose runs the signature
 in WebCrypto (native code behind a promise). jwt-decode only base64-decodes and \`JSON.parse\`s.
 

@@ -3,10 +3,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import * as inspectOnly from 'authcore/inspect';
 import * as authcore from 'authcore';
 import { runTokenVectors } from './vectors-runner.mjs';
+import { checkAgainstJsonPath, checkInspectCases, difference } from './inspect-cases.mjs';
+// The whole module's own inspectToken (initialized by the import of 'authcore' above): the JSON path.
+import { inspectToken as jsonPath } from '../wasm/authcore_wasm.js';
 
 const vectors = JSON.parse(
   readFileSync(new URL('../../../tests/vectors/vectors.json', import.meta.url), 'utf8'),
@@ -51,4 +57,104 @@ test('authcore/inspect has no verifier or session, and one class of error', asyn
   const full = await inspectOnly.loadVerifier();
   assert.equal(full.Verifier, authcore.Verifier);
   assert.equal(typeof full.AuthSession, 'function');
+});
+
+// inspectToken reads the module's record instead of JSON.parse-ing a text: the recorded answers of
+// the earlier path (test/inspect-cases.json, checked against the core by `cargo test -p
+// authcore-wasm`), on both modules, in Node and in Chromium.
+const { cases } = JSON.parse(readFileSync(new URL('./inspect-cases.json', import.meta.url), 'utf8'));
+const SEED = cases.find((c) => c.name === 'vector seed-jsonwebtoken-id1').token;
+
+test('the recorded inspect cases cover the vectors and the edge cases', () => {
+  const ok = cases.filter((c) => c.json !== undefined).length;
+  assert.ok(cases.length > 1000 && ok > 400, `${cases.length} cases, ${ok} answered`);
+  for (const v of vectors.tokens) assert.ok(cases.some((c) => c.token === v.token), v.name);
+  assert.ok(cases.some((c) => c.json && JSON.parse(c.json).id === 2 ** 53), 'an id beyond 2^53');
+  assert.ok(cases.some((c) => c.code === 'token_too_large') && cases.some((c) => c.token.length === 8192 && c.json));
+});
+
+test('the comparison sees types, -0, prototypes and key order', () => {
+  assert.equal(difference({ a: 1, b: [1] }, JSON.parse('{"a":1,"b":[1]}')), '');
+  assert.notEqual(difference({ a: 0 }, { a: -0 }), '');
+  assert.notEqual(difference({ a: 1n }, { a: 1 }), '');
+  assert.notEqual(difference({ a: 1, b: 2 }, { b: 2, a: 1 }), '');
+  assert.notEqual(difference(Object.create(null), {}), '');
+  assert.notEqual(difference({ a: ['x'] }, { a: { 0: 'x' } }), '');
+  assert.notEqual(difference({ a: '\ufeffx' }, { a: 'x' }), '');
+});
+
+for (const [name, m] of [['authcore', authcore], ['authcore/inspect', inspectOnly]]) {
+  test(`${name}: inspectToken gives every recorded answer (${cases.length} cases), errors included`, () => {
+    const failures = checkInspectCases(m, cases);
+    assert.deepEqual(failures.slice(0, 20), [], `${failures.length} failures`);
+  });
+}
+
+test('in Node, the whole package gives the inspect module\'s inspectToken', () => {
+  assert.equal(authcore.inspectToken, inspectOnly.inspectToken);
+  assert.equal(inspectOnly.inspectToken.name, 'inspectToken');
+  assert.equal(inspectOnly.inspectToken.length, 2);
+});
+
+test('authcore/inspect answers as the JSON path (the whole module\'s inspectToken), JS-only arguments included', () => {
+  const failures = checkAgainstJsonPath(inspectOnly, jsonPath, cases);
+  assert.deepEqual(failures.slice(0, 20), [], `${failures.length} failures`);
+});
+
+test('the browser and Node entries of authcore/inspect hold the same inspector', () => {
+  const code = (file) => {
+    const text = readFileSync(new URL(`../${file}`, import.meta.url), 'utf8');
+    return text.slice(text.indexOf('const inspector'), text.indexOf('export const inspectToken')).split('\n').filter((l) => !l.trim().startsWith('//')).join('\n');
+  };
+  assert.ok(code('inspect.js').length > 500);
+  assert.equal(code('inspect.js'), code('inspect-node.js'));
+});
+
+for (const [name, m] of [['authcore', authcore], ['authcore/inspect', inspectOnly]]) {
+  test(`${name}: inspectToken still answers after the module's memory grew`, () => {
+    const want = JSON.stringify(m.inspectToken(SEED, 1795701500));
+    // 16 MiB passed as a string: wasm-bindgen allocates it in the module, whose memory grows (the
+    // reader's views of the old buffer are then detached).
+    assert.throws(() => m.inspectToken('a'.repeat(1 << 24), 0), (e) => e.code === 'token_too_large');
+    assert.equal(JSON.stringify(m.inspectToken(SEED, 1795701500)), want);
+  });
+}
+
+test('in Chromium: inspectToken gives every recorded answer on both modules', async (t) => {
+  const { chromium } = await import('playwright-core');
+  const pkg = fileURLToPath(new URL('..', import.meta.url));
+  const types = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.json': 'application/json', '.wasm': 'application/wasm' };
+  const server = createServer((req, res) => {
+    const file = path.join(pkg, path.normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)));
+    let body;
+    try {
+      if (!file.startsWith(pkg) || file.includes(`${path.sep}node_modules${path.sep}`)) throw new Error('outside');
+      body = readFileSync(file);
+    } catch {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': types[path.extname(file)] || 'application/octet-stream' }).end(body);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+  });
+  t.after(async () => {
+    await browser.close();
+    server.close();
+  });
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(`${e.stack || e}`));
+  await page.goto(`http://127.0.0.1:${server.address().port}/test/inspect-cases.html`);
+  await page.waitForFunction(() => window.__results !== undefined, null, { timeout: 120_000 });
+  const r = await page.evaluate(() => window.__results);
+  t.diagnostic(`Chromium ${browser.version()}: ${r.cases} cases on each module`);
+  assert.equal(r.error, undefined, `${r.error}\n${errors.join('\n')}`);
+  assert.equal(r.cases, cases.length);
+  for (const key of ['whole', 'inspectOnly', 'againstJsonPath']) {
+    assert.deepEqual(r[key].slice(0, 20), [], `${key}: ${r[key].length} failures`);
+  }
 });
