@@ -1,43 +1,16 @@
 // `authcore/inspect`, Node entry: compiles the inspect-only .wasm from disk synchronously at import.
 import { readFileSync } from 'node:fs';
 import { initSync, inspectInput, inspectInputRecord, inspectLast, isExpired } from './wasm/authcore_inspect.js';
+// inspectToken (inspect-reader.js, without comments: browsers download it): the Inspection the
+// module writes as a record (wasm/src/inspect.rs, write_record) read into the object JSON.parse
+// gave for its JSON text, field for field. A string token that fits (with a number or no clock)
+// is encoded straight into the module's input buffer; any other argument goes through
+// isExpired(token, 0, nowSeconds), which converts it as wasm-bindgen always did, checks it in the
+// same order and leaves the record behind. A length of u32::MAX is null; real ones are at most
+// 8192 (MAX_TOKEN_BYTES).
+import { inspector } from './inspect-reader.js';
 
 const wasm = initSync({ module: readFileSync(new URL('./wasm/authcore_inspect_bg.wasm', import.meta.url)) });
-
-// inspectToken: the Inspection the module writes as a record (wasm/src/inspect.rs, write_record)
-// read into the object JSON.parse gave for its JSON text, field for field. A string token that
-// fits (with a number or no clock) is encoded straight into the module's input buffer; any other
-// argument goes through isExpired(token, 0, nowSeconds), which converts it as wasm-bindgen always
-// did, checks it in the same order and leaves the record behind. The browser entry (inspect.js)
-// holds the same function without its comments (bench/size.mjs counts them there);
-// test/inspect.test.mjs checks both copies are the same code.
-const inspector = (wasm, inputRecord, input, isExpired, last) => {
-  const encoder = new TextEncoder();
-  const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
-  let u8 = new Uint8Array(0);
-  let dv, p;
-  const u32 = () => dv.getUint32((p += 4) - 4, true);
-  const num = () => (u8[p++] ? dv.getFloat64((p += 8) - 8, true) : null);
-  // null is u32::MAX; a length is at most 8192 (MAX_TOKEN_BYTES).
-  const str = (n = u32(), s = '', i = p) => {
-    if (n > 8192) return null;
-    for (; i < p + n && u8[i] < 128; i++) s += String.fromCharCode(u8[i]);
-    if (i < p + n) s = decoder.decode(u8.subarray(p, p + n));
-    p += n;
-    return s;
-  };
-  const list = (n = u32()) => (n > 8192 ? null : Array.from({ length: n }, () => str()));
-  return function inspectToken(token, nowSeconds) {
-    if (!u8.length) dv = new DataView((u8 = new Uint8Array(wasm.memory.buffer)).buffer);
-    const r = typeof token === 'string' && (nowSeconds == null || typeof nowSeconds === 'number') && encoder.encodeInto(token, u8.subarray(input, input + 8192));
-    p = r && r.read === token.length ? inputRecord(r.written, nowSeconds) : (isExpired(token, 0, nowSeconds), last());
-    if (!u8.length) dv = new DataView((u8 = new Uint8Array(wasm.memory.buffer)).buffer);
-    return {
-      alg: str(), kid: str(), typ: str(), id: num(), userId: num(), roles: list(), iat: num(), nbf: num(),
-      exp: num(), iss: str(), sub: str(), aud: list(), jti: str(), expired: u8[p++] === 1, secondsLeft: num(),
-    };
-  };
-};
 
 export const inspectToken = inspector(wasm, inspectInputRecord, inspectInput(), isExpired, inspectLast);
 export { isExpired, hasRole } from './wasm/authcore_inspect.js';

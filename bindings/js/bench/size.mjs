@@ -57,7 +57,7 @@ export function measureSizes() {
   ];
   rows.push({ key: 'total', what: '**authcore total**', raw: rows[0].raw + rows[1].raw, gz: rows[0].gz + rows[1].gz });
   const inspectWasm = readFileSync(rel('wasm/authcore_inspect_bg.wasm'));
-  const inspectFiles = ['inspect.js', 'errors.js', 'wasm/authcore_inspect.js'].map((f) => rel(f));
+  const inspectFiles = ['inspect.js', 'inspect-reader.js', 'errors.js', 'wasm/authcore_inspect.js'].map((f) => rel(f));
   const ins = [
     { what: 'authcore/inspect .wasm (wasm-opt -Oz)', raw: inspectWasm.length, gz: gzipSize(inspectWasm) },
     { what: `authcore/inspect JS (${inspectFiles.length} files)`, raw: concat(inspectFiles).length, gz: gzipSize(concat(inspectFiles)) },

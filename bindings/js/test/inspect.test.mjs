@@ -101,15 +101,6 @@ test('authcore/inspect answers as the JSON path (the whole module\'s inspectToke
   assert.deepEqual(failures.slice(0, 20), [], `${failures.length} failures`);
 });
 
-test('the browser and Node entries of authcore/inspect hold the same inspector', () => {
-  const code = (file) => {
-    const text = readFileSync(new URL(`../${file}`, import.meta.url), 'utf8');
-    return text.slice(text.indexOf('const inspector'), text.indexOf('export const inspectToken')).split('\n').filter((l) => !l.trim().startsWith('//')).join('\n');
-  };
-  assert.ok(code('inspect.js').length > 500);
-  assert.equal(code('inspect.js'), code('inspect-node.js'));
-});
-
 for (const [name, m] of [['authcore', authcore], ['authcore/inspect', inspectOnly]]) {
   test(`${name}: inspectToken still answers after the module's memory grew`, () => {
     const want = JSON.stringify(m.inspectToken(SEED, 1795701500));
