@@ -13,7 +13,11 @@ export const inspector = (wasm, inputRecord, input, isExpired, last) => {
     p += n;
     return s;
   };
-  const list = (n = u32()) => (n > 8192 ? null : Array.from({ length: n }, () => str()));
+  const list = (n = u32(), a = []) => {
+    if (n > 8192) return null;
+    while (a.length < n) a.push(str());
+    return a;
+  };
   return function inspectToken(token, nowSeconds) {
     if (!u8.length) dv = new DataView((u8 = new Uint8Array(wasm.memory.buffer)).buffer);
     const r = typeof token === 'string' && (nowSeconds == null || typeof nowSeconds === 'number') && encoder.encodeInto(token, u8.subarray(input, input + 8192));

@@ -506,8 +506,14 @@ fn records_serialize_to_serde_jsons_text() {
         token.claims.roles = Some(vec![weird.into(), String::new()]);
         token.claims.iss = Some(weird.into());
         token.claims.id = Some(i64::MIN);
-        let info = Inspection::at(token, 0);
+        let info = Inspection::at(token.clone(), 0);
         assert_eq!(info.to_json(), serde_json::to_string(&info).unwrap());
+        // Every ASCII character, each at the start, inside a run and at the end of a string.
+        for c in (0u8..0x80).map(char::from) {
+            token.header.kid = Some(format!("{c}a{c}\u{e9}{c}{c}\u{1F600}{c}"));
+            let info = Inspection::at(token.clone(), 0);
+            assert_eq!(info.to_json(), serde_json::to_string(&info).unwrap());
+        }
     }
     assert!(written > 100, "{written}");
 }

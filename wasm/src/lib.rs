@@ -4,6 +4,12 @@
 // the session use are unused.
 #![cfg_attr(not(feature = "verify"), allow(dead_code))]
 
+/// The heap of the .wasm: talc instead of std's dlmalloc, ~1.5 KB gz smaller (bindings/js/README.md,
+/// "Size") and no slower. Single-threaded builds only (talc's wasm allocator takes no lock).
+#[cfg(all(target_family = "wasm", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 mod clock;
 mod error;
 mod inspect;

@@ -10,7 +10,9 @@ pub(crate) fn decode(text: &str) -> Option<Vec<u8>> {
     if input.len() % 4 == 1 {
         return None;
     }
-    let mut out = Vec::with_capacity(input.len() / 4 * 3 + 2);
+    // 3 bytes per 4 symbols, and 1 or 2 for a last group of 2 or 3, written in place (no `push`).
+    let mut out = vec![0u8; input.len() / 4 * 3 + (input.len() % 4).saturating_sub(1)];
+    let mut at = 0;
     let mut acc: u32 = 0;
     let mut bits = 0;
     for &symbol in input {
@@ -26,7 +28,10 @@ pub(crate) fn decode(text: &str) -> Option<Vec<u8>> {
         bits += 6;
         if bits >= 8 {
             bits -= 8;
-            out.push((acc >> bits) as u8);
+            if let Some(byte) = out.get_mut(at) {
+                *byte = (acc >> bits) as u8;
+            }
+            at += 1;
             acc &= (1 << bits) - 1;
         }
     }

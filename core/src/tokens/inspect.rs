@@ -52,13 +52,21 @@ pub(crate) fn split(token: &str) -> Result<Segments<'_>, TokenError> {
     }
     // The two dots, found byte by byte (`.` is ASCII): the same segments as `split('.')`, without
     // core's string searcher in the WebAssembly build.
-    let mut dots = token
-        .bytes()
-        .enumerate()
-        .filter_map(|(i, b)| (b == b'.').then_some(i));
-    let (Some(first), Some(second), None) = (dots.next(), dots.next(), dots.next()) else {
+    let mut dots = [0usize; 2];
+    let mut found = 0;
+    for (i, &b) in token.as_bytes().iter().enumerate() {
+        if b == b'.' {
+            match dots.get_mut(found) {
+                Some(dot) => *dot = i,
+                None => return Err(TokenError::Malformed("a JWS has exactly three segments")),
+            }
+            found += 1;
+        }
+    }
+    let [first, second] = dots;
+    if found != 2 {
         return Err(TokenError::Malformed("a JWS has exactly three segments"));
-    };
+    }
     let part = |from: usize, to: usize| token.get(from..to).unwrap_or_default();
     let (header, payload) = (part(0, first), part(first + 1, second));
     if header.is_empty() || payload.is_empty() {
