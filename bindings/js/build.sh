@@ -84,20 +84,14 @@ fs.writeFileSync(file, out);
 JS
   log "wasm-opt -Oz $name (binaryen $("$wasm_opt" --version | awk '{print $3}'); ~1 min)"
   # --strip-target-features: a custom section engines ignore (-119 B gz on the whole module).
-  local minify=()
-  # The whole module's import and export names (wasm-bindgen's hashed `__wbg_*` imports, the
-  # exports its glue calls) shortened to a letter or two, and the glue and declarations renamed to
-  # match by minify-names.mjs (~1.5 KB gz). Not the inspect module: its entries read
-  # `exports.memory` themselves (inspect-reader.js).
-  if [ "$name" = authcore_wasm ]; then
-    minify=(--minify-imports-and-exports-and-modules)
-  fi
-  "$wasm_opt" -Oz --strip-debug --strip-producers --strip-target-features "${minify[@]}" \
+  # The import and export names (wasm-bindgen's hashed `__wbg_*` imports, the exports its glue
+  # calls) shortened to a letter or two, and the glue and declarations renamed to match by
+  # minify-names.mjs (~1.8 KB gz on the whole package).
+  "$wasm_opt" -Oz --strip-debug --strip-producers --strip-target-features \
+    --minify-imports-and-exports-and-modules \
     "$out/${name}_bg.wasm" -o "$out/${name}_bg.opt.wasm" >"$out/names.json"
   mv "$out/${name}_bg.opt.wasm" "$out/${name}_bg.wasm"
-  if [ "${#minify[@]}" -gt 0 ]; then
-    node "$here/minify-names.mjs" "$out/names.json" "$out" "$name"
-  fi
+  node "$here/minify-names.mjs" "$out/names.json" "$out" "$name"
   rm "$out/names.json"
 }
 

@@ -1,5 +1,6 @@
 // authcore/inspect's inspectToken, for both its entries; see inspect-node.js.
 export const inspector = (wasm, inputRecord, input, isExpired, last) => {
+  const memory = Object.values(wasm).find((m) => m instanceof WebAssembly.Memory);
   const encoder = new TextEncoder();
   const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
   let u8 = new Uint8Array(0);
@@ -19,10 +20,10 @@ export const inspector = (wasm, inputRecord, input, isExpired, last) => {
     return a;
   };
   return function inspectToken(token, nowSeconds) {
-    if (!u8.length) dv = new DataView((u8 = new Uint8Array(wasm.memory.buffer)).buffer);
+    if (!u8.length) dv = new DataView((u8 = new Uint8Array(memory.buffer)).buffer);
     const r = typeof token === 'string' && (nowSeconds == null || typeof nowSeconds === 'number') && encoder.encodeInto(token, u8.subarray(input, input + 8192));
     p = r && r.read === token.length ? inputRecord(r.written, nowSeconds) : (isExpired(token, 0, nowSeconds), last());
-    if (!u8.length) dv = new DataView((u8 = new Uint8Array(wasm.memory.buffer)).buffer);
+    if (!u8.length) dv = new DataView((u8 = new Uint8Array(memory.buffer)).buffer);
     return {
       alg: str(), kid: str(), typ: str(), id: num(), userId: num(), roles: list(), iat: num(), nbf: num(),
       exp: num(), iss: str(), sub: str(), aud: list(), jti: str(), expired: u8[p++] === 1, secondsLeft: num(),
