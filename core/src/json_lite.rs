@@ -100,18 +100,22 @@ impl<'a> Reader<'a> {
         }
     }
 
+    #[inline(always)]
     fn peek(&self) -> Option<u8> {
         self.s.get(self.i).copied()
     }
 
+    #[inline(always)]
     fn peek_or_null(&self) -> u8 {
         self.peek().unwrap_or(0)
     }
 
+    #[inline(always)]
     fn eat(&mut self) {
         self.i += 1;
     }
 
+    #[inline(always)]
     fn next(&mut self) -> Option<u8> {
         let c = self.peek()?;
         self.i += 1;
