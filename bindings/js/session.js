@@ -1,14 +1,11 @@
-// The package's AuthSession: the wasm class plus the one async operation, `freshAccessToken`.
-// Only the promise plumbing and the cross-tab lock live here; whether to refresh, who refreshes
-// (the single flight), whether another tab already did, and what a response means are decided by
-// the Rust core's SessionMachine (`beginRefresh`, `refreshBody`, `landRefresh`, `endRefresh`).
+// AuthSession: the wasm class plus freshAccessToken's promises and cross-tab lock; every decision
+// is the core's SessionMachine's. Documented in session.d.ts.
 import { AuthSession as WasmAuthSession } from './wasm/authcore_wasm.js';
 import { AuthcoreError } from './errors.js';
 
-/** How long a tab that waited for another tab's refresh waits for its write to arrive. */
 const STORAGE_EVENT_WAIT_MS = 2000;
 
-/** Resolves on the next `storage` event for `key` from another tab, or after `ms`. */
+// The next `storage` event for `key` from another tab, or `ms` later.
 function storageChange(key, ms) {
   return new Promise((resolve) => {
     const done = () => {
@@ -24,12 +21,8 @@ function storageChange(key, ms) {
   });
 }
 
-/**
- * Runs `fn` holding the origin-wide Web Lock `authcore-refresh:<key>`, so that tabs sharing
- * `localStorage` refresh one at a time. A tab that had to wait for the lock also waits for the
- * other tab's write to reach it (a `storage` event: localStorage is not synchronous across a
- * browser's processes) before `fn` re-reads the storage.
- */
+// `fn` under the Web Lock `authcore-refresh:<key>`; a tab that waited for it also waits for the
+// other tab's write to arrive (localStorage is not synchronous across processes).
 async function exclusive(key, fn) {
   const locks = globalThis.navigator.locks;
   const name = `authcore-refresh:${key}`;
@@ -48,16 +41,10 @@ async function exclusive(key, fn) {
 const httpCode = (e) => (typeof e?.status === 'number' ? `http_${e.status}` : `${e?.code}`);
 
 export class AuthSession extends WasmAuthSession {
-  /** @type {Promise<string> | null} */
   #refreshing = null;
-  /** Whether other tabs share this storage (`localStorage` with the Web Locks API). */
   #crossTab;
   #key;
 
-  /**
-   * @param {import('./wasm/authcore_wasm.js').StorageLike} storage
-   * @param {import('./wasm/authcore_wasm.js').AuthSessionOptions} [options]
-   */
   constructor(storage, options) {
     super(storage, options);
     this.#key = options?.storageKey ?? 'authcore.session';
@@ -81,8 +68,6 @@ export class AuthSession extends WasmAuthSession {
     return super.saveRefreshResponse(response, id);
   }
 
-  // Single flight per object, and across tabs (Web Locks); documented in session.d.ts, which
-  // browsers do not download.
   freshAccessToken(refreshFn, minTtlSeconds) {
     let step;
     try {
@@ -111,7 +96,7 @@ export class AuthSession extends WasmAuthSession {
     };
     const refreshing = (async () => {
       try {
-        // Yield once so that `#refreshing` is set before refreshFn can run or fail.
+        // `#refreshing` is set before refreshFn can run or fail.
         await null;
         return await (this.#crossTab ? exclusive(this.#key, refresh) : refresh());
       } finally {

@@ -1,22 +1,16 @@
-/**
- * A `StorageLike` that keeps the session in memory only: for Node, tests, and apps that must not
- * persist tokens. Same contract as `localStorage`: string values, `null` for a missing key.
- */
+// MemoryStorage (storage.d.ts): localStorage's contract, in memory.
 export class MemoryStorage {
   #items = new Map();
 
-  /** @param {string} key */
   getItem(key) {
     const value = this.#items.get(String(key));
     return value === undefined ? null : value;
   }
 
-  /** @param {string} key @param {string} value */
   setItem(key, value) {
     this.#items.set(String(key), String(value));
   }
 
-  /** @param {string} key */
   removeItem(key) {
     this.#items.delete(String(key));
   }
