@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the wasm engines of the npm package into bindings/js/wasm/, each
-#   cargo +nightly -Z build-std (wasm32, release-wasm profile) → wasm-bindgen --target web →
-#   wasm-opt -Oz:
-#   authcore_inspect (entry `authcore/inspect`: inspect only) and authcore_wasm (everything).
+#   cargo +nightly -Z build-std (wasm32, release-wasm profile) → wasm-bindgen → wasm-opt -Oz:
+#   authcore_inspect.wasm (entry `authcore/inspect`: inspect only, plain exports, no glue) and
+#   authcore_wasm (everything, with wasm-bindgen's glue).
 # Installs what is missing (wasm32 target, wasm-bindgen-cli matching Cargo.lock, npm devDependencies
 # for binaryen's wasm-opt) and
 # skips what is present, so repeated runs stay fast. Prints the gzipped sizes.
@@ -51,6 +51,7 @@ if [ ! -x "$wasm_opt" ]; then
 fi
 
 rm -rf "$out"
+mkdir -p "$out"
 # A target directory of its own: the std it builds and the nightly artifacts stay apart from the
 # stable builds of the workspace.
 std_target="$target_dir/wasm-build-std"
@@ -96,8 +97,37 @@ JS
 }
 
 # `authcore/inspect`: inspectToken, isExpired, hasRole only (no Verifier, no AuthSession), with the
-# core's small JSON reader instead of serde_json (feature `small-json`; same answers).
-module authcore_inspect --no-default-features --features small-json
+# core's small JSON reader instead of serde_json (feature `small-json`; same answers), through the
+# plain exports of wasm/src/inspect_abi.rs, which inspect-reader.js calls: no wasm-bindgen glue.
+# wasm-bindgen still runs: getrandom's `js` backend (compiled in, never called here) links js-sys,
+# whose interface descriptions only its CLI removes. Without reference types (never used here) it
+# needs no externref table, and the module imports nothing (checked below).
+inspect_module() {
+  local name=authcore_inspect
+  local target="$std_target-inspect"
+  log "cargo build -p authcore-wasm --no-default-features --features small-json (wasm32, release-wasm) → $name"
+  (cd "$root" && RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Ctarget-feature=-reference-types" \
+    cargo +"$toolchain" build -p authcore-wasm --target wasm32-unknown-unknown \
+    --profile release-wasm -Z build-std=std,panic_abort -Z build-std-features=optimize_for_size --target-dir "$target" \
+    --no-default-features --features small-json)
+  local tmp
+  tmp="$(mktemp -d)"
+  wasm-bindgen --target web --out-dir "$tmp" --out-name "$name" "$target/wasm32-unknown-unknown/release-wasm/authcore_wasm.wasm"
+  log "wasm-opt -Oz $name"
+  "$wasm_opt" -Oz --strip-debug --strip-producers --strip-target-features "$tmp/${name}_bg.wasm" -o "$out/$name.wasm"
+  rm -rf "$tmp"
+  node - "$out/$name.wasm" <<'JS'
+const m = new WebAssembly.Module(require('node:fs').readFileSync(process.argv[2]));
+const exported = WebAssembly.Module.exports(m).map((e) => e.name);
+const want = ['memory', 'inspect_input', 'inspect_slot', 'inspect_output', 'inspect_token', 'inspect_expired', 'inspect_role'];
+const missing = want.filter((n) => !exported.includes(n));
+if (WebAssembly.Module.imports(m).length || missing.length) {
+  console.error(`[build] ${process.argv[2]}: imports ${JSON.stringify(WebAssembly.Module.imports(m))}, missing exports ${missing}`);
+  process.exit(1);
+}
+JS
+}
+inspect_module
 # `authcore`: everything. Built last, so target/…/authcore_wasm.wasm is the whole module.
 module authcore_wasm
 
@@ -106,6 +136,6 @@ gz() { gzip -9 -c <"$1" | wc -c; }
 wasm_gz="$(gz "$out/authcore_wasm_bg.wasm")"
 glue_gz="$(cat "$here/browser.js" "$here/session.js" "$here/errors.js" "$here/storage.js" "$out/authcore_wasm.js" | gzip -9 -c | wc -c)"
 log "size: .wasm $(wc -c <"$out/authcore_wasm_bg.wasm") B raw, $wasm_gz B gz; JS glue $glue_gz B gz; total $((wasm_gz + glue_gz)) B gz"
-inspect_gz="$(gz "$out/authcore_inspect_bg.wasm")"
-inspect_js_gz="$(cat "$here/inspect.js" "$here/errors.js" "$out/authcore_inspect.js" | gzip -9 -c | wc -c)"
+inspect_gz="$(gz "$out/authcore_inspect.wasm")"
+inspect_js_gz="$(cat "$here/inspect.js" "$here/inspect-reader.js" "$here/errors.js" | gzip -9 -c | wc -c)"
 log "size of authcore/inspect: .wasm $inspect_gz B gz; JS $inspect_js_gz B gz; total $((inspect_gz + inspect_js_gz)) B gz"

@@ -1,19 +1,17 @@
 // `authcore/inspect`, Node entry: compiles the inspect-only .wasm from disk synchronously at import.
 import { readFileSync } from 'node:fs';
-import { initSync, inspectInput, inspectInputRecord, inspectLast, isExpired } from './wasm/authcore_inspect.js';
-// inspectToken (inspect-reader.js, without comments: browsers download it): the Inspection the
-// module writes as a record (wasm/src/inspect.rs, write_record) read into the object JSON.parse
-// gave for its JSON text, field for field. A string token that fits (with a number or no clock)
-// is encoded straight into the module's input buffer; any other argument goes through
-// isExpired(token, 0, nowSeconds), which converts it as wasm-bindgen always did, checks it in the
-// same order and leaves the record behind. A length of u32::MAX is null; real ones are at most
-// 8192 (MAX_TOKEN_BYTES).
-import { inspector } from './inspect-reader.js';
+// inspect-reader.js (without comments: browsers download it) wraps the module's plain exports
+// (wasm/src/inspect_abi.rs): a string argument is encoded into the module's input buffer (as
+// wasm-bindgen passes a string), numbers are passed as wasm-bindgen passes an optional f64, and
+// the answer is read back from its output buffer: inspectToken's Inspection as a record, field for
+// field into the object JSON.parse gave for its JSON text (a length of u32::MAX is null), or the
+// error's code and message, thrown as AuthcoreError. A non-string token or role is
+// `invalid_argument`.
+import { inspectApi } from './inspect-reader.js';
 
-const wasm = initSync({ module: readFileSync(new URL('./wasm/authcore_inspect_bg.wasm', import.meta.url)) });
+const module = new WebAssembly.Module(readFileSync(new URL('./wasm/authcore_inspect.wasm', import.meta.url)));
 
-export const inspectToken = inspector(wasm, inspectInputRecord, inspectInput(), isExpired, inspectLast);
-export { isExpired, hasRole } from './wasm/authcore_inspect.js';
+export const { inspectToken, isExpired, hasRole } = inspectApi(new WebAssembly.Instance(module).exports);
 export { AuthcoreError } from './errors.js';
 
 /** The whole package (`Verifier`, `AuthSession`, …), loaded on first call. */

@@ -1,6 +1,7 @@
-// Types of `authcore/inspect`: reading tokens without a key, on the inspect-only module.
-export { isExpired, hasRole } from './wasm/authcore_inspect.js';
-import type { Inspection } from './wasm/authcore_inspect.js';
+// Types of `authcore/inspect`: reading tokens without a key, on the inspect-only module (the
+// signatures of the whole package's functions of the same names).
+export { isExpired, hasRole } from './wasm/authcore_wasm.js';
+import type { Inspection } from './wasm/authcore_wasm.js';
 export type { Inspection };
 /**
  * Decodes a token's header and claims **without verifying** its signature or times: for showing

@@ -1,12 +1,13 @@
 // `authcore/inspect`, browser (and bundler) entry: only inspectToken, isExpired and hasRole, on a
-// module about half the size of the whole package's. Fetched and instantiated once, at import.
-import init, { inspectInput, inspectInputRecord, inspectLast, isExpired } from './wasm/authcore_inspect.js';
-import { inspector } from './inspect-reader.js';
+// small module of their own. Fetched and instantiated once, at import.
+import { inspectApi } from './inspect-reader.js';
 
-const wasm = await init({ module_or_path: new URL('./wasm/authcore_inspect_bg.wasm', import.meta.url) });
+const url = new URL('./wasm/authcore_inspect.wasm', import.meta.url);
+const response = await fetch(url);
+if (!response.ok) throw new Error(`authcore/inspect: fetching ${url} gave HTTP ${response.status}`);
+const { instance } = await WebAssembly.instantiate(await response.arrayBuffer());
 
-export const inspectToken = inspector(wasm, inspectInputRecord, inspectInput(), isExpired, inspectLast);
-export { isExpired, hasRole } from './wasm/authcore_inspect.js';
+export const { inspectToken, isExpired, hasRole } = inspectApi(instance.exports);
 export { AuthcoreError } from './errors.js';
 
 /** The whole package (`Verifier`, `AuthSession`, …), fetched on first call. */

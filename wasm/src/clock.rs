@@ -1,11 +1,14 @@
 //! The browser's and Node's clock (`std::time::SystemTime` panics on `wasm32-unknown-unknown`).
 
+#[cfg(feature = "verify")]
 use authcore::tokens::Clock;
 
+#[cfg(feature = "verify")]
 /// Reads `Date.now()`, in whole seconds since the epoch.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct JsClock;
 
+#[cfg(feature = "verify")]
 impl Clock for JsClock {
     fn now(&self) -> i64 {
         seconds_from_millis(js_sys::Date::now())
@@ -21,6 +24,7 @@ pub(crate) fn seconds_from_millis(millis: f64) -> i64 {
 }
 
 /// Now, in seconds since the epoch.
+#[cfg(feature = "verify")]
 pub(crate) fn now() -> i64 {
     JsClock.now()
 }

@@ -9,6 +9,7 @@ use authcore::session::SessionError;
 use authcore::tokens::KeyError;
 use authcore::tokens::TokenError;
 use thiserror::Error;
+#[cfg(feature = "verify")]
 use wasm_bindgen::prelude::*;
 
 /// Why an export failed.
@@ -31,6 +32,7 @@ pub enum BindingError {
     InvalidArgument(String),
     /// An exception thrown by JS code the binding called; rethrown as it is.
     #[error("JavaScript exception")]
+    #[cfg(feature = "verify")]
     Js(JsValue),
 }
 
@@ -44,6 +46,7 @@ impl BindingError {
             #[cfg(feature = "verify")]
             BindingError::Session(e) => e.code(),
             BindingError::InvalidArgument(_) => "invalid_argument",
+            #[cfg(feature = "verify")]
             BindingError::Js(_) => return None,
         })
     }
@@ -58,6 +61,7 @@ impl BindingError {
             #[cfg(feature = "verify")]
             BindingError::Session(e) => e.message(),
             BindingError::InvalidArgument(m) => m.clone(),
+            #[cfg(feature = "verify")]
             BindingError::Js(_) => String::from("JavaScript exception"),
         }
     }
@@ -68,6 +72,7 @@ impl BindingError {
     }
 }
 
+#[cfg(feature = "verify")]
 impl From<JsValue> for BindingError {
     fn from(value: JsValue) -> Self {
         BindingError::Js(value)
@@ -76,6 +81,7 @@ impl From<JsValue> for BindingError {
 
 // `raw_module` is emitted verbatim: the generated glue lives in `<package>/wasm/`, the error class
 // in `<package>/errors.js`, so the class users import is the very one thrown here (`instanceof`).
+#[cfg(feature = "verify")]
 #[wasm_bindgen(raw_module = "../errors.js")]
 extern "C" {
     #[wasm_bindgen(js_name = AuthcoreError)]
@@ -85,6 +91,7 @@ extern "C" {
     fn new(code: &str, message: &str) -> JsAuthcoreError;
 }
 
+#[cfg(feature = "verify")]
 impl From<BindingError> for JsValue {
     fn from(error: BindingError) -> Self {
         match error.code() {

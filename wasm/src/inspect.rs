@@ -1,25 +1,52 @@
 //! `inspectToken`, `isExpired`, `hasRole`: reading a token without a key.
 //!
-//! The whole package's `inspectToken` returns the record through `JSON.parse` of the text core
-//! writes. The `authcore/inspect` module (without `verify`) writes it as a binary
-//! record its JS entries read back into the same object (see `write_record`), with the token
-//! passed through a buffer of the module: about twice as fast in Node, and smaller than its
-//! JSON writer. In Node, the whole package's entry gives the inspect module's `inspectToken`.
+//! The answers are computed here for both modules. The whole package exports them through
+//! wasm-bindgen, `inspectToken`'s record as an object `JSON.parse`d from the text core writes; the
+//! `authcore/inspect` module through plain exports (`inspect_abi`), its record written as bytes
+//! the JS entries read back into the same object.
 
-#[cfg(not(feature = "verify"))]
-use std::sync::{Mutex, MutexGuard};
-
-#[cfg(not(feature = "verify"))]
-use authcore::tokens::MAX_TOKEN_BYTES;
 use authcore::tokens::{Inspection, UnverifiedToken, inspect};
+#[cfg(feature = "verify")]
 use wasm_bindgen::prelude::*;
 
+use crate::args::{non_negative_seconds_arg, whole_number_arg};
+#[cfg(feature = "verify")]
 use crate::clock;
 use crate::error::BindingError;
-use crate::json::{non_negative_seconds_arg, whole_number_arg};
+#[cfg(feature = "verify")]
+use crate::json::string_arg;
 
 fn inspected(token: &str) -> Result<UnverifiedToken, BindingError> {
     Ok(inspect(token)?)
+}
+
+/// `inspectToken`'s answer: the token read, then `now_seconds` checked (`clock` when absent).
+pub(crate) fn inspection(
+    token: &str,
+    now_seconds: Option<f64>,
+    clock: impl FnOnce() -> i64,
+) -> Result<Inspection, BindingError> {
+    let t = inspected(token)?;
+    let now = whole_number_arg(now_seconds, "nowSeconds")?.unwrap_or_else(clock);
+    Ok(Inspection::at(t, now))
+}
+
+/// `isExpired`'s answer: the token read, then the leeway and `now_seconds` checked, in that order.
+pub(crate) fn expired(
+    token: &str,
+    leeway_seconds: Option<f64>,
+    now_seconds: Option<f64>,
+    clock: impl FnOnce() -> i64,
+) -> Result<bool, BindingError> {
+    let t = inspected(token)?;
+    let leeway = non_negative_seconds_arg(leeway_seconds, "leewaySeconds")?.unwrap_or(0);
+    let now = whole_number_arg(now_seconds, "nowSeconds")?.unwrap_or_else(clock);
+    Ok(t.claims.is_expired_at(now, leeway))
+}
+
+/// `hasRole`'s answer.
+pub(crate) fn role(token: &str, role: &str) -> Result<bool, BindingError> {
+    Ok(inspected(token)?.claims.has_role(role))
 }
 
 /// Decodes a token's header and claims **without verifying** its signature or times: for showing
@@ -30,7 +57,7 @@ fn inspected(token: &str) -> Result<UnverifiedToken, BindingError> {
 #[cfg(feature = "verify")]
 #[wasm_bindgen(js_name = inspectToken, unchecked_return_type = "Inspection")]
 pub fn inspect_token(
-    token: &str,
+    #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
     #[wasm_bindgen(
         js_name = nowSeconds,
         unchecked_optional_param_type = "number",
@@ -38,9 +65,8 @@ pub fn inspect_token(
     )]
     now_seconds: Option<f64>,
 ) -> Result<JsValue, BindingError> {
-    let t = inspected(token)?;
-    let now = whole_number_arg(now_seconds, "nowSeconds")?.unwrap_or_else(clock::now);
-    let inspection = Inspection::at(t, now);
+    let token = string_arg(&token, "token")?;
+    let inspection = inspection(&token, now_seconds, clock::now)?;
     // The same object either way: `to_json` writes serde_json's text (checked in the core).
     #[cfg(feature = "small-json")]
     return crate::json::json_to_js(&inspection.to_json());
@@ -48,160 +74,42 @@ pub fn inspect_token(
     return crate::json::to_js(&inspection);
 }
 
-#[cfg(not(feature = "verify"))]
-/// Where the JS entries write a token's UTF-8 before [`inspect_input_record`]: `MAX_TOKEN_BYTES`
-/// long once [`inspect_input`] ran (a longer token goes through `isExpired`, see [`inspect_last`]).
-/// Statics, not `thread_local!`s: ~0.4 KB gz less in the module, and wasm32 has one thread.
-static INPUT: Mutex<Vec<u8>> = Mutex::new(Vec::new());
-#[cfg(not(feature = "verify"))]
-/// The record of the last inspection (see [`write_record`]), read by the JS entries right after
-/// the call.
-static RECORD: Mutex<Vec<u8>> = Mutex::new(Vec::new());
-
-#[cfg(not(feature = "verify"))]
-/// Writes `inspection` as the record the JS entries read back into `inspectToken`'s object (the
-/// object `JSON.parse` gave for the record's JSON text), without a JSON text: little-endian
-/// bytes, each field in the order of `Inspection::to_json`:
-/// - a string: its UTF-8 length as a u32 (`u32::MAX` for `null`), then its bytes;
-/// - a list of strings: its length as a u32 (`u32::MAX` for `null`), then each string;
-/// - a number: 0 for `null`, or 1 and the f64 nearest the integer, which is the number
-///   `JSON.parse` gives for its decimal digits (both round to nearest, ties to even);
-/// - `expired`: one byte, 0 or 1.
-pub(crate) fn write_record(out: &mut Vec<u8>, inspection: &Inspection) {
-    fn length(out: &mut Vec<u8>, n: Option<usize>) {
-        // Fits: a token is at most `MAX_TOKEN_BYTES` long.
-        #[allow(clippy::cast_possible_truncation)]
-        let n = n.map_or(u32::MAX, |n| n as u32);
-        out.extend_from_slice(&n.to_le_bytes());
-    }
-    fn string(out: &mut Vec<u8>, value: Option<&str>) {
-        length(out, value.map(str::len));
-        if let Some(s) = value {
-            out.extend_from_slice(s.as_bytes());
-        }
-    }
-    fn strings(out: &mut Vec<u8>, value: Option<&[String]>) {
-        length(out, value.map(<[String]>::len));
-        for s in value.into_iter().flatten() {
-            string(out, Some(s));
-        }
-    }
-    fn number(out: &mut Vec<u8>, value: Option<i64>) {
-        out.push(u8::from(value.is_some()));
-        if let Some(n) = value {
-            // Rounded to nearest, ties to even, as `JSON.parse` rounds the digits.
-            #[allow(clippy::cast_precision_loss)]
-            out.extend_from_slice(&(n as f64).to_le_bytes());
-        }
-    }
-    let i = inspection;
-    out.clear();
-    string(out, Some(&i.alg));
-    string(out, i.kid.as_deref());
-    string(out, i.typ.as_deref());
-    number(out, i.id);
-    number(out, i.user_id);
-    strings(out, i.roles.as_deref());
-    number(out, i.iat);
-    number(out, i.nbf);
-    number(out, i.exp);
-    string(out, i.iss.as_deref());
-    string(out, i.sub.as_deref());
-    strings(out, i.aud.as_deref());
-    string(out, i.jti.as_deref());
-    out.push(u8::from(i.expired));
-    number(out, i.seconds_left);
-}
-
-#[cfg(not(feature = "verify"))]
-/// A buffer's lock; poisoned only by a panic, which aborts in the WebAssembly build.
-fn locked<T>(buffer: &Mutex<T>) -> Result<MutexGuard<'_, T>, BindingError> {
-    buffer
-        .lock()
-        .map_err(|_| BindingError::invalid("the inspect buffers are unusable"))
-}
-
-#[cfg(not(feature = "verify"))]
-/// The address of the input buffer (`MAX_TOKEN_BYTES` long) the JS entries encode a token into.
-#[doc(hidden)]
-#[wasm_bindgen(js_name = inspectInput, skip_typescript)]
-pub fn inspect_input() -> usize {
-    // The lock is poisoned only by a panic, which aborts in the WebAssembly build.
-    INPUT.lock().map_or(0, |mut input| {
-        input.resize(MAX_TOKEN_BYTES, 0);
-        input.as_ptr() as usize
-    })
-}
-
-#[cfg(not(feature = "verify"))]
-/// The record of `t` at `now` in [`RECORD`]; returns its address.
-fn record(t: UnverifiedToken, now: i64) -> Result<usize, BindingError> {
-    let mut out = locked(&RECORD)?;
-    write_record(&mut out, &Inspection::at(t, now));
-    Ok(out.as_ptr() as usize)
-}
-
-#[cfg(not(feature = "verify"))]
-/// The address of the last record, which `isExpired` also writes (`inspectToken` goes through
-/// `isExpired(token, 0, nowSeconds)` for a token it cannot pass through the input buffer).
-#[doc(hidden)]
-#[wasm_bindgen(js_name = inspectLast, skip_typescript)]
-pub fn inspect_last() -> usize {
-    // The lock is poisoned only by a panic, which aborts in the WebAssembly build.
-    RECORD.lock().map_or(0, |out| out.as_ptr() as usize)
-}
-
-#[cfg(not(feature = "verify"))]
-/// `inspectToken` on the first `len` bytes of the input buffer, which hold a token's UTF-8 (written
-/// there by `TextEncoder.encodeInto`, as wasm-bindgen passes a string): the address of its
-/// [`Inspection`]'s record (see [`write_record`]), or the error `inspectToken` throws.
-#[doc(hidden)]
-#[wasm_bindgen(js_name = inspectInputRecord, skip_typescript)]
-pub fn inspect_input_record(len: usize, now_seconds: Option<f64>) -> Result<usize, BindingError> {
-    let input = locked(&INPUT)?;
-    let token = input
-        .get(..len)
-        .and_then(|bytes| std::str::from_utf8(bytes).ok())
-        .ok_or_else(|| BindingError::invalid("the token in the input buffer is not UTF-8"))?;
-    let t = inspected(token)?;
-    record(
-        t,
-        whole_number_arg(now_seconds, "nowSeconds")?.unwrap_or_else(clock::now),
-    )
-}
-
 /// Whether the token's `exp` is past, allowing `leewaySeconds` (default 0). False when the token
 /// has no `exp`. Reads the token **without verifying** it.
 ///
 /// Throws `AuthcoreError` like `inspectToken`, or `invalid_argument` for a negative leeway.
+#[cfg(feature = "verify")]
 #[wasm_bindgen(js_name = isExpired)]
 pub fn is_expired(
-    token: &str,
+    #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
     #[wasm_bindgen(js_name = leewaySeconds, unchecked_optional_param_type = "number")]
     leeway_seconds: Option<f64>,
     #[wasm_bindgen(js_name = nowSeconds, unchecked_optional_param_type = "number")]
     now_seconds: Option<f64>,
 ) -> Result<bool, BindingError> {
-    let t = inspected(token)?;
-    let leeway = non_negative_seconds_arg(leeway_seconds, "leewaySeconds")?.unwrap_or(0);
-    let now = whole_number_arg(now_seconds, "nowSeconds")?.unwrap_or_else(clock::now);
-    let expired = t.claims.is_expired_at(now, leeway);
-    // For `inspectToken` (see `inspect_last`): the same checks in the same order.
-    #[cfg(not(feature = "verify"))]
-    record(t, now)?;
-    Ok(expired)
+    expired(
+        &string_arg(&token, "token")?,
+        leeway_seconds,
+        now_seconds,
+        clock::now,
+    )
 }
 
 /// Whether the token's `roles` claim names `role` exactly (`"admin"`). Reads the token **without
 /// verifying** it: use it to shape a UI, and let the server decide access.
 ///
 /// Throws `AuthcoreError` like `inspectToken`.
+#[cfg(feature = "verify")]
 #[wasm_bindgen(js_name = hasRole)]
-pub fn has_role(token: &str, role: &str) -> Result<bool, BindingError> {
-    Ok(inspected(token)?.claims.has_role(role))
+pub fn has_role(
+    #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] role: JsValue,
+) -> Result<bool, BindingError> {
+    let token = string_arg(&token, "token")?;
+    self::role(&token, &string_arg(&role, "role")?)
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "verify"))]
 mod tests {
     use authcore::tokens::{Inspection, VerifiedClaims, VerifyOptions};
     use tsify::Tsify;

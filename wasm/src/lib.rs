@@ -1,7 +1,8 @@
 #![doc = include_str!("../README.md")]
-#![forbid(unsafe_code)]
-// Without `verify` (the `authcore/inspect` module) the option and JSON helpers the verifier and
-// the session use are unused.
+// Denied, and allowed in `inspect_abi` alone for `#[unsafe(no_mangle)]` (its export names).
+#![deny(unsafe_code)]
+// Without `verify` (the `authcore/inspect` module) the argument helpers the verifier and the
+// session use are unused.
 #![cfg_attr(not(feature = "verify"), allow(dead_code))]
 
 /// The heap of the .wasm: talc instead of std's dlmalloc, ~1.5 KB gz smaller (bindings/js/README.md,
@@ -10,9 +11,13 @@
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
+mod args;
 mod clock;
 mod error;
 mod inspect;
+#[cfg(not(feature = "verify"))]
+pub mod inspect_abi;
+#[cfg(feature = "verify")]
 mod json;
 #[cfg(feature = "verify")]
 mod session;
@@ -20,7 +25,8 @@ mod session;
 mod verifier;
 
 pub use error::BindingError;
-pub use inspect::{has_role, is_expired};
+#[cfg(feature = "verify")]
+pub use inspect::{has_role, inspect_token, is_expired};
 #[cfg(feature = "verify")]
 pub use session::{AuthSession, DEFAULT_MIN_TTL_SECONDS};
 #[cfg(feature = "verify")]

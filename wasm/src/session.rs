@@ -14,9 +14,10 @@ use authcore::session::{
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 
+use crate::args::{whole_number_arg, whole_seconds};
 use crate::clock;
 use crate::error::BindingError;
-use crate::json::{json_text, options_object, string_member, whole_number_arg, whole_seconds};
+use crate::json::{json_text, options_object, string_arg, string_member};
 
 /// Refresh when the access token has this many seconds left or fewer, unless told otherwise.
 pub const DEFAULT_MIN_TTL_SECONDS: i64 = 60;
@@ -307,8 +308,12 @@ impl AuthSession {
     /// Whether the signed-in user holds `role`, by name (`admin`) or authority (`ROLE_ADMIN`).
     /// False when signed out.
     #[wasm_bindgen(js_name = hasRole)]
-    pub fn has_role(&self, role: &str) -> Result<bool, BindingError> {
-        Ok(self.current()?.is_some_and(|s| s.has_role(role)))
+    pub fn has_role(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] role: JsValue,
+    ) -> Result<bool, BindingError> {
+        let role = string_arg(&role, "role")?;
+        Ok(self.current()?.is_some_and(|s| s.has_role(&role)))
     }
 
     /// The body of `POST /api/auth/refreshtoken` (`{"refreshToken":"…"}`), whatever the access

@@ -7,11 +7,11 @@ use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
 
+use crate::args::{whole_number_arg, whole_seconds};
 use crate::clock::JsClock;
 use crate::error::BindingError;
 use crate::json::{
-    bool_member, json_text, member, only_members, options_object, string_member, whole_number_arg,
-    whole_seconds,
+    bool_member, json_text, member, only_members, options_object, string_arg, string_member,
 };
 
 /// The verified claims as a plain JS object.
@@ -203,19 +203,24 @@ impl Verifier {
     /// `unknown_key_id`, `invalid_signature`, `invalid_claims`, `expired`, `not_yet_valid`,
     /// `missing_claim`, `invalid_issuer` or `invalid_audience`.
     #[wasm_bindgen(unchecked_return_type = "VerifiedClaims")]
-    pub fn verify(&self, token: &str) -> Result<JsValue, BindingError> {
-        claims_js(VerifiedClaims::from(self.inner.verify(token)?))
+    pub fn verify(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
+    ) -> Result<JsValue, BindingError> {
+        let token = string_arg(&token, "token")?;
+        claims_js(VerifiedClaims::from(self.inner.verify(&token)?))
     }
 
     /// Like `verify`, as if the time were `nowSeconds` (seconds since the epoch).
     #[wasm_bindgen(js_name = verifyAt, unchecked_return_type = "VerifiedClaims")]
     pub fn verify_at(
         &self,
-        token: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
         #[wasm_bindgen(js_name = nowSeconds)] now_seconds: f64,
     ) -> Result<JsValue, BindingError> {
+        let token = string_arg(&token, "token")?;
         let now = whole_number_arg(Some(now_seconds), "nowSeconds")?.unwrap_or_default();
-        claims_js(VerifiedClaims::from(self.inner.verify_at(token, now)?))
+        claims_js(VerifiedClaims::from(self.inner.verify_at(&token, now)?))
     }
 }
 

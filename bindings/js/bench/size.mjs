@@ -2,7 +2,7 @@
 // (unminified, as published), through `gzip -9 -c | wc -c`.
 //   authcore:   the .wasm after wasm-opt -Oz, and the JS it loads (entry, session, errors,
 //               storage, wasm-bindgen glue).
-//   authcore/inspect: the inspect-only .wasm and its JS (entry, errors, glue).
+//   authcore/inspect: the inspect-only .wasm and its JS (entry, reader, errors).
 //   jose:       the ESM files reached from the entry points this comparison needs (jwtVerify,
 //               createLocalJWKSet, importJWK, decodeJwt), following relative imports.
 //   jwt-decode: its ESM build (one file).
@@ -56,8 +56,8 @@ export function measureSizes() {
     { what: `authcore JS (${glueFiles.length} files)`, raw: concat(glueFiles).length, gz: gzipSize(concat(glueFiles)) },
   ];
   rows.push({ key: 'total', what: '**authcore total**', raw: rows[0].raw + rows[1].raw, gz: rows[0].gz + rows[1].gz });
-  const inspectWasm = readFileSync(rel('wasm/authcore_inspect_bg.wasm'));
-  const inspectFiles = ['inspect.js', 'inspect-reader.js', 'errors.js', 'wasm/authcore_inspect.js'].map((f) => rel(f));
+  const inspectWasm = readFileSync(rel('wasm/authcore_inspect.wasm'));
+  const inspectFiles = ['inspect.js', 'inspect-reader.js', 'errors.js'].map((f) => rel(f));
   const ins = [
     { what: 'authcore/inspect .wasm (wasm-opt -Oz)', raw: inspectWasm.length, gz: gzipSize(inspectWasm) },
     { what: `authcore/inspect JS (${inspectFiles.length} files)`, raw: concat(inspectFiles).length, gz: gzipSize(concat(inspectFiles)) },

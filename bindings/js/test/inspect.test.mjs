@@ -51,6 +51,35 @@ test('authcore/inspect answers exactly as the whole package, errors included', (
   assert.equal(outcome(inspectOnly, (m) => m.isExpired('a.b.c', -1)), outcome(authcore, (m) => m.isExpired('a.b.c', -1)));
 });
 
+test('a token or role that is not a string is invalid_argument on every surface, which keeps working', async () => {
+  const seed = vectors.tokens.find((v) => v.name === 'seed-jsonwebtoken-id1').token;
+  const verifier = authcore.Verifier.fromLegacyHs256Secret('your-secret-key');
+  const session = new authcore.AuthSession(new authcore.MemoryStorage());
+  const bad = [123, 12.5, null, undefined, true, {}, [], Symbol('t'), 10n, new String(seed), { length: 3, charCodeAt: () => 97 }];
+  for (const value of bad) {
+    for (const [name, call] of [
+      ['token', (m) => m.inspectToken(value, 0)],
+      ['token', (m) => m.isExpired(value, 0, 0)],
+      ['token', (m) => m.hasRole(value, 'admin')],
+      ['role', (m) => m.hasRole(seed, value)],
+      ['token', () => verifier.verify(value)],
+      ['token', () => verifier.verifyAt(value, 0)],
+      ['role', () => session.hasRole(value)],
+    ]) {
+      for (const m of [inspectOnly, authcore]) {
+        assert.throws(() => call(m), (e) => e instanceof authcore.AuthcoreError && e.code === 'invalid_argument' && e.message === `${name} must be a string`, `${String(typeof value)} ${call}`);
+      }
+    }
+  }
+  // A number of the wrong kind is still refused by JS's own conversion, as before.
+  assert.throws(() => inspectOnly.isExpired(seed, 10n), TypeError);
+  assert.throws(() => authcore.isExpired(seed, 10n), TypeError);
+  for (const m of [inspectOnly, authcore]) {
+    assert.equal(m.inspectToken(seed, 1795701480).secondsLeft, 86397);
+    assert.equal(m.hasRole(seed, 'admin'), false);
+  }
+});
+
 test('authcore/inspect has no verifier or session, and one class of error', async () => {
   assert.deepEqual(Object.keys(inspectOnly).sort(), ['AuthcoreError', 'hasRole', 'inspectToken', 'isExpired', 'loadVerifier']);
   assert.equal(inspectOnly.AuthcoreError, authcore.AuthcoreError);
