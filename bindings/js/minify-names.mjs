@@ -19,14 +19,14 @@ const fail = (what) => {
   process.exit(1);
 };
 const escape = (s) => s.replace(/[$]/g, '\\$');
-/** Replaces `pattern` (a RegExp source with the old name in it) by `to`: `count` times exactly
- * (a number), at most once (`'0|1'`: the declarations leave out a few internal exports) or any
- * number of times (undefined). */
-const replace = (text, pattern, to, count, what) => {
+/** Replaces `pattern` (a RegExp source with the old name in it) by `to`, failing unless the
+ * number of matches is one of `counts` (`[0, 1]`: the declarations leave out a few internal
+ * exports; `null`: any number). */
+const replace = (text, pattern, to, counts, what) => {
   const re = new RegExp(pattern, 'g');
   const found = (text.match(re) || []).length;
-  if (count !== undefined && found !== count && !(count === '0|1' && found < 2)) {
-    fail(`${what}: ${found} matches, expected ${count}`);
+  if (counts !== null && !counts.includes(found)) {
+    fail(`${what}: ${found} matches, expected one of ${counts}`);
   }
   return text.replace(re, to);
 };
@@ -37,17 +37,17 @@ const [module] = modules;
 const oldModules = new Set(map.imports.map(([m]) => m));
 if (oldModules.size !== 1) fail(`the map names ${oldModules.size} modules`);
 const [oldModule] = oldModules;
-glue = replace(glue, `"${oldModule.replace(/[.]/g, '\\.')}": import0`, `"${module}": import0`, 1, 'import module');
+glue = replace(glue, `"${oldModule.replace(/[.]/g, '\\.')}": import0`, `"${module}": import0`, [1], 'import module');
 for (const [, from, to] of map.imports) {
-  glue = replace(glue, `(?<=\\n {8})${escape(from)}(?=: function)`, to, 1, `import ${from}`);
+  glue = replace(glue, `(?<=\\n {8})${escape(from)}(?=: function)`, to, [1], `import ${from}`);
 }
 let dts = readFileSync(file('.d.ts'), 'utf8');
 let bgDts = readFileSync(file('_bg.wasm.d.ts'), 'utf8');
 for (const [from, to] of map.exports) {
   if (!exportsNow.has(to)) fail(`export ${to} (${from}) is not in the module`);
-  glue = replace(glue, `\\bwasm\\.${escape(from)}\\b`, `wasm.${to}`, undefined, `export ${from}`);
-  dts = replace(dts, `(?<=readonly )${escape(from)}(?=:)`, to, '0|1', `InitOutput.${from}`);
-  bgDts = replace(bgDts, `(?<=export (?:const|function) )${escape(from)}(?=[:(])`, to, '0|1', `${name}_bg.wasm.d.ts ${from}`);
+  glue = replace(glue, `\\bwasm\\.${escape(from)}\\b`, `wasm.${to}`, null, `export ${from}`);
+  dts = replace(dts, `(?<=readonly )${escape(from)}(?=:)`, to, [0, 1], `InitOutput.${from}`);
+  bgDts = replace(bgDts, `(?<=export (?:const|function) )${escape(from)}(?=[:(])`, to, [0, 1], `${name}_bg.wasm.d.ts ${from}`);
 }
 for (const [, used] of glue.matchAll(/\bwasm\.([A-Za-z_$][\w$]*)/g)) {
   if (!exportsNow.has(used)) fail(`the glue still uses wasm.${used}`);
