@@ -50,6 +50,12 @@ if [ ! -x "$wasm_opt" ]; then
   (cd "$here" && npm ci --no-audit --no-fund)
 fi
 
+# After -Oz in both modules: -Oz again until nothing changes (--converge), then the functions in
+# the order of their names (--reorder-functions-by-name, read from the name section before
+# --strip-debug drops it), which puts a crate's and a type's functions side by side, where gzip
+# finds their likenesses: -429 B gz on the whole module. The code is the same, in another order.
+shrink="--converge --reorder-functions-by-name"
+
 rm -rf "$out"
 mkdir -p "$out"
 # A target directory of its own: the std it builds and the nightly artifacts stay apart from the
@@ -88,9 +94,12 @@ JS
   # The import and export names (wasm-bindgen's hashed `__wbg_*` imports, the exports its glue
   # calls) shortened to a letter or two, and the glue and declarations renamed to match by
   # minify-names.mjs (~1.8 KB gz on the whole package).
-  "$wasm_opt" -Oz --strip-debug --strip-producers --strip-target-features \
-    --minify-imports-and-exports-and-modules \
-    "$out/${name}_bg.wasm" -o "$out/${name}_bg.opt.wasm" >"$out/names.json"
+  # Two runs: --converge repeats every pass of its run, and the minifying one prints its map. The
+  # second run's -Oz, on the reordered module, takes another 138 B gz off.
+  "$wasm_opt" -Oz $shrink --strip-debug --strip-producers \
+    "$out/${name}_bg.wasm" -o "$out/${name}_bg.opt.wasm"
+  "$wasm_opt" -Oz --strip-target-features --minify-imports-and-exports-and-modules \
+    "$out/${name}_bg.opt.wasm" -o "$out/${name}_bg.opt.wasm" >"$out/names.json"
   mv "$out/${name}_bg.opt.wasm" "$out/${name}_bg.wasm"
   node "$here/minify-names.mjs" "$out/names.json" "$out" "$name"
   rm "$out/names.json"
@@ -114,7 +123,7 @@ inspect_module() {
   tmp="$(mktemp -d)"
   wasm-bindgen --target web --out-dir "$tmp" --out-name "$name" "$target/wasm32-unknown-unknown/release-wasm/authcore_wasm.wasm"
   log "wasm-opt -Oz $name"
-  "$wasm_opt" -Oz --strip-debug --strip-producers --strip-target-features "$tmp/${name}_bg.wasm" -o "$out/$name.wasm"
+  "$wasm_opt" -Oz $shrink --strip-debug --strip-producers --strip-target-features "$tmp/${name}_bg.wasm" -o "$out/$name.wasm"
   rm -rf "$tmp"
   node - "$out/$name.wasm" <<'JS'
 const m = new WebAssembly.Module(require('node:fs').readFileSync(process.argv[2]));
