@@ -45,8 +45,9 @@ fi
 # `__wbindgen_externrefs` table export at the funcref table, and the module then fails to start
 # ("WebAssembly.Table.set(): Argument 1 is invalid for table").
 wasm_opt="$here/node_modules/.bin/wasm-opt"
-if [ ! -x "$wasm_opt" ]; then
-  log "npm ci (for binaryen's wasm-opt)"
+terser="$here/node_modules/.bin/terser"
+if [ ! -x "$wasm_opt" ] || [ ! -x "$terser" ]; then
+  log "npm ci (for binaryen's wasm-opt and terser)"
   (cd "$here" && npm ci --no-audit --no-fund)
 fi
 
@@ -64,7 +65,7 @@ std_target="$target_dir/wasm-build-std"
 wasm="$std_target/wasm32-unknown-unknown/release-wasm/authcore_wasm.wasm"
 
 # One module: cargo with the given feature flags, wasm-bindgen into wasm/<name>.js and
-# wasm/<name>_bg.wasm, the glue's JSDoc dropped, wasm-opt -Oz.
+# wasm/<name>_bg.wasm, wasm-opt -Oz, the glue renamed to match and minified.
 module() {
   local name="$1"
   shift
@@ -74,21 +75,6 @@ module() {
     cargo +"$toolchain" build -p authcore-wasm --target wasm32-unknown-unknown \
     --profile release-wasm -Z build-std=std,panic_abort -Z build-std-features=optimize_for_size --target-dir "$std_target" "$@")
   wasm-bindgen --target web --out-dir "$out" --out-name "$name" "$wasm"
-  # The glue's JSDoc blocks repeat the Rust doc comments that wasm-bindgen also writes into
-  # <name>.d.ts, where editors and tsc read them (the glue points there with @ts-self-types):
-  # drop them from the JS a browser downloads (~2.4 KB gz). Code is left as generated.
-  node - "$out/$name.js" <<'JS'
-const fs = require('node:fs');
-const file = process.argv[2];
-const src = fs.readFileSync(file, 'utf8');
-const out = src.replace(/^[ \t]*\/\*\*[\s\S]*?\*\/[ \t]*\n/gm, '');
-const exports = (s) => (s.match(/^export /gm) || []).length;
-if (exports(out) !== exports(src) || !out.startsWith('/* @ts-self-types=')) {
-  console.error('[build] stripping JSDoc from the glue changed its code');
-  process.exit(1);
-}
-fs.writeFileSync(file, out);
-JS
   log "wasm-opt -Oz $name (binaryen $("$wasm_opt" --version | awk '{print $3}'); ~1 min)"
   # --strip-target-features: a custom section engines ignore (-119 B gz on the whole module).
   # The import and export names (wasm-bindgen's hashed `__wbg_*` imports, the exports its glue
@@ -103,6 +89,16 @@ JS
   mv "$out/${name}_bg.opt.wasm" "$out/${name}_bg.wasm"
   node "$here/minify-names.mjs" "$out/names.json" "$out" "$name"
   rm "$out/names.json"
+  # The generated glue, minified (terser: compressed, local names shortened, comments dropped but
+  # the one pointing tsc at <name>.d.ts, which keeps the API docs): ~1 KB gz. Only generated code;
+  # the package's own JS stays as written.
+  log "terser $name.js"
+  "$terser" "$out/$name.js" --module --compress --mangle --comments '/@ts-self-types/' -o "$out/$name.min.js"
+  mv "$out/$name.min.js" "$out/$name.js"
+  if ! head -c 40 "$out/$name.js" | grep -q '@ts-self-types='; then
+    log "terser dropped the @ts-self-types comment of $name.js"
+    exit 1
+  fi
 }
 
 # `authcore/inspect`: inspectToken, isExpired, hasRole only (no Verifier, no AuthSession), with the

@@ -1,5 +1,6 @@
 // Download size, measured one way for everyone: the files a browser fetches, concatenated
-// (unminified, as published), through `gzip -9 -c | wc -c`.
+// as published (the generated glue minified by build.sh, the package's own JS as written), through
+// `gzip -9 -c | wc -c`.
 //   authcore:   the .wasm after wasm-opt -Oz, and the JS it loads (entry, session, errors,
 //               storage, wasm-bindgen glue).
 //   authcore/inspect: the inspect-only .wasm and its JS (entry, reader, errors).
