@@ -9,7 +9,7 @@ use zeroize::Zeroizing;
 use super::base64url;
 use super::error::KeyError;
 use super::json::{Loose, describe};
-use super::keys::{Algorithm, Key, KeySet, Public, Secret};
+use super::keys::{Algorithm, Key, KeySet, Public, Secret, p256_coordinates};
 
 /// Largest JWKS document [`KeySet::from_jwks_json`] reads.
 pub const MAX_JWKS_BYTES: usize = 64 * 1024;
@@ -210,13 +210,14 @@ impl Key {
     /// The public JWK of an asymmetric key; `None` for HS256 (a secret is never published).
     pub fn to_public_jwk(&self) -> Option<Jwk> {
         let mut jwk = self.jwk_skeleton();
-        match self.public {
+        match &self.public {
             Public::None => return None,
-            Public::Ed25519(x) => {
+            Public::Ed25519(public) => {
                 jwk.crv = Some("Ed25519".into());
-                jwk.x = Some(b64(&x));
+                jwk.x = Some(b64(public.as_bytes()));
             }
-            Public::P256 { x, y } => {
+            Public::P256(public) => {
+                let (x, y) = p256_coordinates(public).ok()?;
                 jwk.crv = Some("P-256".into());
                 jwk.x = Some(b64(&x));
                 jwk.y = Some(b64(&y));
@@ -228,7 +229,7 @@ impl Key {
     /// The full JWK including the private part, for key files; `None` for a verification-only key.
     pub fn to_private_jwk(&self) -> Option<Jwk> {
         let secret = self.secret.as_ref()?;
-        let mut jwk = match self.public {
+        let mut jwk = match &self.public {
             Public::None => self.jwk_skeleton(),
             _ => self.to_public_jwk()?,
         };
@@ -265,12 +266,12 @@ impl Key {
 mod private_jwk {
     use zeroize::Zeroizing;
 
-    use super::{Jwk, Key, KeyError, Public, b64_32};
+    use super::{Jwk, Key, KeyError, Public, b64_32, p256_coordinates};
 
     pub(super) fn ed25519(jwk: &Jwk, x: [u8; 32]) -> Result<Key, KeyError> {
         let d = Zeroizing::new(b64_32(&jwk.d, "Ed25519 d")?);
         let key = Key::ed25519_from_seed(&d)?;
-        if key.public != Public::Ed25519(x) {
+        if !matches!(&key.public, Public::Ed25519(public) if *public.as_bytes() == x) {
             return Err(KeyError::InvalidKey("Ed25519 x does not match d"));
         }
         Ok(key)
@@ -279,7 +280,8 @@ mod private_jwk {
     pub(super) fn es256(jwk: &Jwk, x: [u8; 32], y: [u8; 32]) -> Result<Key, KeyError> {
         let d = Zeroizing::new(b64_32(&jwk.d, "P-256 d")?);
         let key = Key::es256_from_scalar(&d)?;
-        if key.public != (Public::P256 { x, y }) {
+        if !matches!(&key.public, Public::P256(public) if p256_coordinates(public).ok() == Some((x, y)))
+        {
             return Err(KeyError::InvalidKey("P-256 x/y do not match d"));
         }
         Ok(key)

@@ -39,6 +39,8 @@ impl Algorithm {
         }
     }
 
+    /// jsonwebtoken's name for it, to sign with (feature `signing`).
+    #[cfg(feature = "signing")]
     pub(crate) fn to_jwt(self) -> jsonwebtoken::Algorithm {
         match self {
             Algorithm::HS256 => jsonwebtoken::Algorithm::HS256,
@@ -64,15 +66,16 @@ pub(crate) enum Secret {
     Scalar(Zeroizing<[u8; 32]>),
 }
 
-/// The public part of a key.
+/// The public part of a key, decoded and checked once, when the key is built: verifying a token
+/// does not decode it again.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Public {
     /// HMAC keys have no public part.
     None,
-    /// Ed25519 public point.
-    Ed25519([u8; 32]),
-    /// P-256 affine coordinates.
-    P256 { x: [u8; 32], y: [u8; 32] },
+    /// An Ed25519 public point.
+    Ed25519(ed25519_dalek::VerifyingKey),
+    /// A P-256 public point.
+    P256(p256::ecdsa::VerifyingKey),
 }
 
 /// One key bound to one algorithm, with an optional key id (`kid`).
@@ -127,11 +130,11 @@ impl Key {
     #[cfg(feature = "signing")]
     pub fn ed25519_from_seed(seed: &[u8; 32]) -> Result<Key, KeyError> {
         let signing = ed25519_dalek::SigningKey::from_bytes(seed);
-        let public = signing.verifying_key().to_bytes();
+        let public = signing.verifying_key();
         Ok(Key {
             kid: None,
             alg: Algorithm::EdDSA,
-            decoding: DecodingKey::from_ed_der(&public),
+            decoding: DecodingKey::from_ed_der(public.as_bytes()),
             encoding: Some(EncodingKey::from_ed_der(seed)),
             public: Public::Ed25519(public),
             secret: Some(Secret::Scalar(Zeroizing::new(*seed))),
@@ -140,14 +143,14 @@ impl Key {
 
     /// An Ed25519 verification key from its 32-byte public point (the JWK `x`).
     pub fn ed25519_public(x: &[u8; 32]) -> Result<Key, KeyError> {
-        ed25519_dalek::VerifyingKey::from_bytes(x)
+        let public = ed25519_dalek::VerifyingKey::from_bytes(x)
             .map_err(|_| KeyError::InvalidKey("Ed25519 public key"))?;
         Ok(Key {
             kid: None,
             alg: Algorithm::EdDSA,
             decoding: DecodingKey::from_ed_der(x),
             encoding: None,
-            public: Public::Ed25519(*x),
+            public: Public::Ed25519(public),
             secret: None,
         })
     }
@@ -170,14 +173,14 @@ impl Key {
         sec1[0] = 0x04;
         sec1[1..33].copy_from_slice(x);
         sec1[33..].copy_from_slice(y);
-        p256::ecdsa::VerifyingKey::from_sec1_bytes(&sec1)
+        let public = p256::ecdsa::VerifyingKey::from_sec1_bytes(&sec1)
             .map_err(|_| KeyError::InvalidKey("P-256 point is not on the curve"))?;
         Ok(Key {
             kid: None,
             alg: Algorithm::ES256,
             decoding: DecodingKey::from_ec_der(&sec1),
             encoding: None,
-            public: Public::P256 { x: *x, y: *y },
+            public: Public::P256(public),
             secret: None,
         })
     }
@@ -239,8 +242,10 @@ impl Key {
     }
 }
 
-#[cfg(feature = "signing")]
-fn p256_coordinates(key: &p256::ecdsa::VerifyingKey) -> Result<([u8; 32], [u8; 32]), KeyError> {
+/// The affine coordinates (`x`, `y`) of a P-256 public key.
+pub(crate) fn p256_coordinates(
+    key: &p256::ecdsa::VerifyingKey,
+) -> Result<([u8; 32], [u8; 32]), KeyError> {
     let point = key.to_encoded_point(false);
     match (point.x(), point.y()) {
         (Some(x), Some(y)) => {

@@ -5,16 +5,16 @@
 //! Ed25519 signing keys as the 32-byte seed, verifying keys as the 32-byte point; P-256 signing keys
 //! as the 32-byte scalar, verifying keys as the SEC1 uncompressed point.
 //!
-//! [`super::Verifier`] builds its verifiers here itself (`new_verifier`), so verification runs on
-//! them whatever provider the process installed. The provider table (`PROVIDER`), which
-//! jsonwebtoken signs with, exists with the `signing` feature only.
+//! [`super::Verifier`] checks signatures here itself (`signature_valid`, on the public keys
+//! [`super::Key`] decoded when it was built), so verification runs on them whatever provider the
+//! process installed. The provider table (`PROVIDER`), which jsonwebtoken signs with, and its
+//! verifiers exist with the `signing` feature only.
 
 use hmac::{Hmac, Mac};
-use jsonwebtoken::crypto::JwtVerifier;
-use jsonwebtoken::errors::{Error as JwtError, ErrorKind};
-use jsonwebtoken::{Algorithm, DecodingKey};
 use sha2::Sha256;
 use signature::Verifier;
+
+use super::keys::{Algorithm as KeyAlgorithm, Key, Public};
 
 #[cfg(feature = "signing")]
 pub use signing::PROVIDER;
@@ -23,82 +23,38 @@ pub(crate) use signing::ensure_installed;
 
 type HmacSha256 = Hmac<Sha256>;
 
-/// The verifier for `alg` over `key` (the provider's `verifier_factory`).
-pub(crate) fn new_verifier(
-    alg: &Algorithm,
-    key: &DecodingKey,
-) -> Result<Box<dyn JwtVerifier>, JwtError> {
-    let bytes = key.try_get_as_bytes()?;
-    match alg {
-        Algorithm::HS256 => Ok(Box::new(Hs256(
-            HmacSha256::new_from_slice(bytes).map_err(|_| ErrorKind::InvalidKeyFormat)?,
-        ))),
-        Algorithm::EdDSA => {
-            let raw: &[u8; 32] = bytes.try_into().map_err(|_| ErrorKind::InvalidEddsaKey)?;
-            Ok(Box::new(EdVerifier(
-                ed25519_dalek::VerifyingKey::from_bytes(raw)
-                    .map_err(|_| ErrorKind::InvalidEddsaKey)?,
-            )))
+/// Whether `signature` is `key`'s signature of `msg`, by the key's one algorithm: HMAC-SHA256
+/// compared in constant time, strict Ed25519 (no small-order keys, no malleable signatures), or
+/// ECDSA on P-256 over the fixed 64-byte r‖s form (never DER). The public key was decoded and
+/// checked when the key was built.
+pub(crate) fn signature_valid(key: &Key, msg: &[u8], signature: &[u8]) -> bool {
+    match (key.alg, &key.public) {
+        (KeyAlgorithm::HS256, Public::None) => {
+            key.decoding.try_get_as_bytes().is_ok_and(|secret| {
+                HmacSha256::new_from_slice(secret).is_ok_and(|mac| hs256_valid(mac, msg, signature))
+            })
         }
-        Algorithm::ES256 => Ok(Box::new(EsVerifier(
-            p256::ecdsa::VerifyingKey::from_sec1_bytes(bytes)
-                .map_err(|_| ErrorKind::InvalidEcdsaKey)?,
-        ))),
-        _ => Err(ErrorKind::UnsupportedAlgorithm.into()),
+        (KeyAlgorithm::EdDSA, Public::Ed25519(public)) => ed25519_valid(public, msg, signature),
+        (KeyAlgorithm::ES256, Public::P256(public)) => es256_valid(public, msg, signature),
+        _ => false,
     }
 }
 
-struct Hs256(HmacSha256);
-
-impl Verifier<Vec<u8>> for Hs256 {
-    fn verify(&self, msg: &[u8], signature: &Vec<u8>) -> Result<(), signature::Error> {
-        let mut mac = self.0.clone();
-        mac.update(msg);
-        // `verify_slice` compares in constant time.
-        mac.verify_slice(signature)
-            .map_err(|_| signature::Error::new())
-    }
+fn hs256_valid(mut mac: HmacSha256, msg: &[u8], signature: &[u8]) -> bool {
+    mac.update(msg);
+    // `verify_slice` compares in constant time.
+    mac.verify_slice(signature).is_ok()
 }
 
-impl JwtVerifier for Hs256 {
-    fn algorithm(&self) -> Algorithm {
-        Algorithm::HS256
-    }
+fn ed25519_valid(public: &ed25519_dalek::VerifyingKey, msg: &[u8], signature: &[u8]) -> bool {
+    ed25519_dalek::Signature::from_slice(signature)
+        .is_ok_and(|sig| public.verify_strict(msg, &sig).is_ok())
 }
 
-struct EdVerifier(ed25519_dalek::VerifyingKey);
-
-impl Verifier<Vec<u8>> for EdVerifier {
-    fn verify(&self, msg: &[u8], signature: &Vec<u8>) -> Result<(), signature::Error> {
-        let sig = ed25519_dalek::Signature::from_slice(signature)?;
-        // Strict verification rejects small-order keys and malleable signatures.
-        self.0.verify_strict(msg, &sig)
-    }
-}
-
-impl JwtVerifier for EdVerifier {
-    fn algorithm(&self) -> Algorithm {
-        Algorithm::EdDSA
-    }
-}
-
-struct EsVerifier(p256::ecdsa::VerifyingKey);
-
-impl Verifier<Vec<u8>> for EsVerifier {
-    fn verify(&self, msg: &[u8], signature: &Vec<u8>) -> Result<(), signature::Error> {
-        // JWS uses the fixed 64-byte r||s form, never DER.
-        if signature.len() != 64 {
-            return Err(signature::Error::new());
-        }
-        let sig = p256::ecdsa::Signature::from_slice(signature)?;
-        self.0.verify(msg, &sig)
-    }
-}
-
-impl JwtVerifier for EsVerifier {
-    fn algorithm(&self) -> Algorithm {
-        Algorithm::ES256
-    }
+fn es256_valid(public: &p256::ecdsa::VerifyingKey, msg: &[u8], signature: &[u8]) -> bool {
+    signature.len() == 64
+        && p256::ecdsa::Signature::from_slice(signature)
+            .is_ok_and(|sig| public.verify(msg, &sig).is_ok())
 }
 
 /// The provider table and the signers (feature `signing`).
@@ -107,14 +63,87 @@ mod signing {
     use std::sync::Once;
 
     use hmac::Mac;
-    use jsonwebtoken::crypto::{CryptoProvider, JwtSigner, KeyUtils};
+    use jsonwebtoken::crypto::{CryptoProvider, JwtSigner, JwtVerifier, KeyUtils};
     use jsonwebtoken::errors::{Error as JwtError, ErrorKind};
     use jsonwebtoken::jwk::{EllipticCurve, ThumbprintHash};
-    use jsonwebtoken::{Algorithm, EncodingKey};
+    use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey};
     use sha2::{Digest, Sha256};
-    use signature::Signer;
+    use signature::{Signer, Verifier};
 
-    use super::{HmacSha256, Hs256, new_verifier};
+    use super::{HmacSha256, ed25519_valid, es256_valid, hs256_valid};
+
+    /// The verifier for `alg` over `key` (the provider's `verifier_factory`).
+    fn new_verifier(alg: &Algorithm, key: &DecodingKey) -> Result<Box<dyn JwtVerifier>, JwtError> {
+        let bytes = key.try_get_as_bytes()?;
+        match alg {
+            Algorithm::HS256 => Ok(Box::new(Hs256(
+                HmacSha256::new_from_slice(bytes).map_err(|_| ErrorKind::InvalidKeyFormat)?,
+            ))),
+            Algorithm::EdDSA => {
+                let raw: &[u8; 32] = bytes.try_into().map_err(|_| ErrorKind::InvalidEddsaKey)?;
+                Ok(Box::new(EdVerifier(
+                    ed25519_dalek::VerifyingKey::from_bytes(raw)
+                        .map_err(|_| ErrorKind::InvalidEddsaKey)?,
+                )))
+            }
+            Algorithm::ES256 => Ok(Box::new(EsVerifier(
+                p256::ecdsa::VerifyingKey::from_sec1_bytes(bytes)
+                    .map_err(|_| ErrorKind::InvalidEcdsaKey)?,
+            ))),
+            _ => Err(ErrorKind::UnsupportedAlgorithm.into()),
+        }
+    }
+
+    /// An outcome of the checks above as `signature::Verifier` reports it.
+    fn outcome(valid: bool) -> Result<(), signature::Error> {
+        if valid {
+            Ok(())
+        } else {
+            Err(signature::Error::new())
+        }
+    }
+
+    struct Hs256(HmacSha256);
+
+    impl Verifier<Vec<u8>> for Hs256 {
+        fn verify(&self, msg: &[u8], signature: &Vec<u8>) -> Result<(), signature::Error> {
+            outcome(hs256_valid(self.0.clone(), msg, signature))
+        }
+    }
+
+    impl JwtVerifier for Hs256 {
+        fn algorithm(&self) -> Algorithm {
+            Algorithm::HS256
+        }
+    }
+
+    struct EdVerifier(ed25519_dalek::VerifyingKey);
+
+    impl Verifier<Vec<u8>> for EdVerifier {
+        fn verify(&self, msg: &[u8], signature: &Vec<u8>) -> Result<(), signature::Error> {
+            outcome(ed25519_valid(&self.0, msg, signature))
+        }
+    }
+
+    impl JwtVerifier for EdVerifier {
+        fn algorithm(&self) -> Algorithm {
+            Algorithm::EdDSA
+        }
+    }
+
+    struct EsVerifier(p256::ecdsa::VerifyingKey);
+
+    impl Verifier<Vec<u8>> for EsVerifier {
+        fn verify(&self, msg: &[u8], signature: &Vec<u8>) -> Result<(), signature::Error> {
+            outcome(es256_valid(&self.0, msg, signature))
+        }
+    }
+
+    impl JwtVerifier for EsVerifier {
+        fn algorithm(&self) -> Algorithm {
+            Algorithm::ES256
+        }
+    }
 
     /// The provider authcore installs as `jsonwebtoken`'s process default.
     pub static PROVIDER: CryptoProvider = CryptoProvider {

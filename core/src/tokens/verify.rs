@@ -8,7 +8,7 @@ use super::inspect::{Header, decode_segment, parse_claims, parse_header, split};
 use super::keys::{Algorithm, Key, KeySet};
 #[cfg(feature = "signing")]
 use super::provider::ensure_installed;
-use super::provider::new_verifier;
+use super::provider::signature_valid;
 
 /// Default clock tolerance in seconds.
 pub const DEFAULT_LEEWAY_SECONDS: u64 = 60;
@@ -158,7 +158,7 @@ impl Verifier {
                 if key.algorithm() != alg {
                     return Err(TokenError::AlgorithmNotAllowed(header.alg.clone()));
                 }
-                signature_matches(key, &segments, alg)?
+                signature_matches(key, &segments)?
             }
             None => {
                 let mut candidates = self
@@ -172,7 +172,7 @@ impl Verifier {
                 }
                 let mut any = false;
                 for key in candidates {
-                    if signature_matches(key, &segments, alg)? {
+                    if signature_matches(key, &segments)? {
                         any = true;
                         break;
                     }
@@ -222,14 +222,12 @@ impl Verifier {
 fn signature_matches(
     key: &Key,
     segments: &super::inspect::Segments<'_>,
-    alg: Algorithm,
 ) -> Result<bool, TokenError> {
-    // What `jsonwebtoken::crypto::verify` does, with authcore's verifier whatever provider the
-    // process installed: build the verifier, decode the signature, verify.
-    const NOT_BASE64URL: TokenError = TokenError::Malformed("signature is not unpadded base64url");
-    let verifier = new_verifier(&alg.to_jwt(), &key.decoding).map_err(|_| NOT_BASE64URL)?;
-    let signature = decode_segment(segments.signature).map_err(|_| NOT_BASE64URL)?;
-    Ok(verifier
-        .verify(segments.signing_input.as_bytes(), &signature)
-        .is_ok())
+    let signature = decode_segment(segments.signature)
+        .map_err(|_| TokenError::Malformed("signature is not unpadded base64url"))?;
+    Ok(signature_valid(
+        key,
+        segments.signing_input.as_bytes(),
+        &signature,
+    ))
 }
