@@ -417,6 +417,28 @@ fn edge_cases_read_the_same() {
     }
 }
 
+/// Every power of ten the readers scale by (serde_json's `POW10`, 1e0 … 1e308, which the small
+/// reader computes) and past it, up and down, on integer and fraction significands.
+#[test]
+fn every_decimal_exponent_reads_the_same() {
+    for k in 0..=340 {
+        for significand in [
+            "1",
+            "9",
+            "1.5",
+            "123456789012345678",
+            "0.000001",
+            "17976931348623157",
+        ] {
+            for sign in ["", "-", "+"] {
+                let text =
+                    format!(r#"{{"exp":{significand}e{sign}{k},"iat":-{significand}E{sign}{k}}}"#);
+                assert!(same(text.as_bytes()), "{text}");
+            }
+        }
+    }
+}
+
 #[test]
 fn every_deletion_truncation_and_insertion_reads_the_same() {
     const INSERTS: &[&[u8]] = &[
