@@ -173,7 +173,8 @@ impl Key {
         sec1[0] = 0x04;
         sec1[1..33].copy_from_slice(x);
         sec1[33..].copy_from_slice(y);
-        let public = p256::ecdsa::VerifyingKey::from_sec1_bytes(&sec1)
+        let point = p256::EncodedPoint::from_affine_coordinates(x.into(), y.into(), false);
+        let public = p256::ecdsa::VerifyingKey::from_encoded_point(&point)
             .map_err(|_| KeyError::InvalidKey("P-256 point is not on the curve"))?;
         Ok(Key {
             kid: None,
