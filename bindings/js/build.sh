@@ -68,9 +68,8 @@ rustflags="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Ct
 std_target="$target_dir/wasm-build-std"
 wasm="$std_target/wasm32-unknown-unknown/release-wasm/authcore_wasm.wasm"
 
-# One module: cargo with the given feature flags, wasm-bindgen into wasm/<name>.js and
-# wasm/<name>_bg.wasm, wasm-opt -Oz, the glue renamed to match and minified.
-module() {
+# cargo build of authcore-wasm with the given feature flags into "$wasm", for module <name>.
+cargo_wasm() {
   local name="$1"
   shift
   log "cargo build -p authcore-wasm $* (wasm32, release-wasm) → $name"
@@ -78,6 +77,13 @@ module() {
   (cd "$root" && RUSTFLAGS="$rustflags" \
     cargo +"$toolchain" build -p authcore-wasm --target wasm32-unknown-unknown \
     --profile release-wasm -Z build-std=std,panic_abort -Z build-std-features=optimize_for_size --target-dir "$std_target" "$@")
+}
+
+# One module: cargo with the given feature flags, wasm-bindgen into wasm/<name>.js and
+# wasm/<name>_bg.wasm, wasm-opt -Oz, the glue renamed to match and minified.
+module() {
+  cargo_wasm "$@"
+  local name="$1"
   # --encode-into always: strings are passed with TextEncoder.encodeInto, which every supported
   # browser and Node has, without the glue testing for it; --omit-default-module-path: the entries
   # always tell init where the .wasm is (-63 B gz together).
@@ -117,11 +123,7 @@ module() {
 # needs no externref table, and the module imports nothing (checked below).
 inspect_module() {
   local name=authcore_inspect
-  log "cargo build -p authcore-wasm --no-default-features --features small-json (wasm32, release-wasm) → $name"
-  (cd "$root" && RUSTFLAGS="$rustflags" \
-    cargo +"$toolchain" build -p authcore-wasm --target wasm32-unknown-unknown \
-    --profile release-wasm -Z build-std=std,panic_abort -Z build-std-features=optimize_for_size --target-dir "$std_target" \
-    --no-default-features --features small-json)
+  cargo_wasm "$name" --no-default-features --features small-json
   local tmp
   tmp="$(mktemp -d)"
   wasm-bindgen --target web --out-dir "$tmp" --out-name "$name" "$wasm"

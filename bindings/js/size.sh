@@ -7,7 +7,7 @@ set -euo pipefail
 
 # Bytes, gzip -9, .wasm + JS a browser fetches: the whole package, and `authcore/inspect` alone.
 # Lower them when a change makes the package smaller.
-BUDGET=59390
+BUDGET=59410
 INSPECT_BUDGET=15350
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

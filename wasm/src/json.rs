@@ -88,10 +88,7 @@ pub(crate) fn member(object: &JsValue, name: &str) -> Result<Option<JsValue>, Bi
 pub(crate) fn string_member(object: &JsValue, name: &str) -> Result<Option<String>, BindingError> {
     match member(object, name)? {
         None => Ok(None),
-        Some(value) => value
-            .as_string()
-            .map(Some)
-            .ok_or_else(|| BindingError::invalid(concat(&[name, " must be a string"]))),
+        Some(value) => string_arg(&value, name).map(Some),
     }
 }
 

@@ -169,17 +169,14 @@ impl Key {
 
     /// A P-256 verification key from its affine coordinates (the JWK `x` and `y`).
     pub fn es256_public(x: &[u8; 32], y: &[u8; 32]) -> Result<Key, KeyError> {
-        let mut sec1 = [0u8; 65];
-        sec1[0] = 0x04;
-        sec1[1..33].copy_from_slice(x);
-        sec1[33..].copy_from_slice(y);
+        // SEC1 uncompressed (0x04 ‖ x ‖ y): checked here, kept as the DecodingKey's bytes.
         let point = p256::EncodedPoint::from_affine_coordinates(x.into(), y.into(), false);
         let public = p256::ecdsa::VerifyingKey::from_encoded_point(&point)
             .map_err(|_| KeyError::InvalidKey("P-256 point is not on the curve"))?;
         Ok(Key {
             kid: None,
             alg: Algorithm::ES256,
-            decoding: DecodingKey::from_ec_der(&sec1),
+            decoding: DecodingKey::from_ec_der(point.as_bytes()),
             encoding: None,
             public: Public::P256(public),
             secret: None,
