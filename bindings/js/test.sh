@@ -2,7 +2,9 @@
 # Builds and tests the npm package `authcore` from this repository, on a fresh machine too:
 #   1. installs what is missing (Chromium via apt; wasm32 target and wasm-bindgen-cli via build.sh)
 #      and the npm devDependencies with `npm ci` (package-lock.json),
-#   2. builds the wasm engine (build.sh) and authd (cargo build -p authcore-server --bin authd),
+#   2. runs the Rust tests of the inspect module's build (`authcore-wasm` without `verify`: its
+#      exports and its heap, which `cargo test --workspace` does not build), builds the wasm
+#      engine (build.sh) and authd (cargo build -p authcore-server --bin authd),
 #   3. runs node:test in Node 20 (vectors, API, session, types) and in headless Chromium against a
 #      live authd (test/browser.test.mjs),
 #   4. checks the download-size budget (size.sh: gzip -9 of what a browser fetches).
@@ -28,6 +30,9 @@ fi
 
 log "npm ci"
 (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
+
+log "cargo test -p authcore-wasm --no-default-features --features small-json (the inspect module)"
+(cd "$root" && cargo test -p authcore-wasm --no-default-features --features small-json)
 
 "$here/build.sh"
 

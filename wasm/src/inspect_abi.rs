@@ -31,9 +31,10 @@ pub const TRUE: u32 = 1;
 /// The call failed: the output buffer holds the error's code and message.
 pub const FAILED: u32 = 2;
 
-/// The token's slot, then the role's.
-static INPUT: Mutex<Vec<u8>> = Mutex::new(Vec::new());
-/// The last call's record.
+/// The token's slot, then the role's: static, so that it is not on the heap.
+static INPUT: Mutex<[u8; 2 * SLOT]> = Mutex::new([0; 2 * SLOT]);
+/// The last call's record, the only allocation that outlives a call: each call drops it first,
+/// so that the heap ([`crate::arena`]) starts over empty.
 static OUTPUT: Mutex<Vec<u8>> = Mutex::new(Vec::new());
 
 /// A buffer's lock; poisoned only by a panic, which aborts in the WebAssembly build.
@@ -89,6 +90,8 @@ pub(crate) fn write_record(out: &mut Vec<u8>, inspection: &Inspection) {
     }
     let i = inspection;
     out.clear();
+    // Most records fit: one allocation, not one per doubling.
+    out.reserve(256);
     string(out, Some(&i.alg));
     string(out, i.kid.as_deref());
     string(out, i.typ.as_deref());
@@ -117,6 +120,9 @@ fn call(
     let Ok(mut out) = locked(&OUTPUT) else {
         return FAILED;
     };
+    // Dropped before anything is allocated: the heap starts over empty. The record, allocated
+    // after the answer's strings, is the last allocation and grows where it is.
+    *out = Vec::new();
     let result = locked(&INPUT).and_then(|input| {
         let text = |at: usize, len: usize| {
             input
@@ -137,10 +143,7 @@ fn call(
 /// The address of the input buffer: two slots of [`SLOT`] bytes, the token's and the role's.
 #[unsafe(no_mangle)]
 pub extern "C" fn inspect_input() -> usize {
-    locked(&INPUT).map_or(0, |mut input| {
-        input.resize(2 * SLOT, 0);
-        input.as_ptr() as usize
-    })
+    locked(&INPUT).map_or(0, |input| input.as_ptr() as usize)
 }
 
 /// [`SLOT`], for the JS entry.
@@ -204,7 +207,6 @@ mod tests {
 
     /// Writes `token` and `role` into their slots as `encodeInto` would (cut at `SLOT`).
     fn put(token: &str, role: &str) -> (usize, usize) {
-        inspect_input();
         let mut input = INPUT.lock().unwrap();
         let mut write = |at: usize, s: &str| {
             let mut n = 0;

@@ -5,12 +5,29 @@
 // session use are unused.
 #![cfg_attr(not(feature = "verify"), allow(dead_code))]
 
-/// The heap of the .wasm: talc instead of std's dlmalloc, ~1.5 KB gz smaller (bindings/js/README.md,
-/// "Size") and no slower. Single-threaded builds only (talc's wasm allocator takes no lock).
-#[cfg(all(target_family = "wasm", not(target_feature = "atomics")))]
+/// The heap of the whole module: talc instead of std's dlmalloc, ~1.5 KB gz smaller
+/// (bindings/js/README.md, "Size") and no slower. Single-threaded builds only (talc's wasm
+/// allocator takes no lock).
+#[cfg(all(
+    feature = "verify",
+    target_family = "wasm",
+    not(target_feature = "atomics")
+))]
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
+/// The heap of the inspect module, whose calls free all they allocate: a bump region
+/// ([`arena`]).
+#[cfg(all(
+    not(feature = "verify"),
+    target_family = "wasm",
+    not(target_feature = "atomics")
+))]
+#[global_allocator]
+static ALLOCATOR: arena::Arena = arena::Arena::new();
+
+#[cfg(not(feature = "verify"))]
+pub mod arena;
 mod args;
 mod clock;
 mod error;

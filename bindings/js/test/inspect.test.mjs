@@ -13,6 +13,7 @@ import { runTokenVectors } from './vectors-runner.mjs';
 import { checkAgainstJsonPath, checkInspectCases, difference } from './inspect-cases.mjs';
 // The whole module's own inspectToken (initialized by the import of 'authcore' above): the JSON path.
 import { inspectToken as jsonPath } from '../wasm/authcore_wasm.js';
+import { inspectApi } from '../inspect-reader.js';
 
 const vectors = JSON.parse(
   readFileSync(new URL('../../../tests/vectors/vectors.json', import.meta.url), 'utf8'),
@@ -78,6 +79,44 @@ test('a token or role that is not a string is invalid_argument on every surface,
     assert.equal(m.inspectToken(seed, 1795701480).secondsLeft, 86397);
     assert.equal(m.hasRole(seed, 'admin'), false);
   }
+});
+
+test('authcore/inspect\'s heap starts over at each call: its memory stops growing, its answers stay', () => {
+  const instance = new WebAssembly.Instance(
+    new WebAssembly.Module(readFileSync(new URL('../wasm/authcore_inspect.wasm', import.meta.url))),
+  );
+  const api = inspectApi(instance.exports);
+  const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const header = b64({ alg: 'HS256', typ: 'JWT', kid: 'k'.repeat(100) });
+  // As many one-letter roles as fit the size limit: the most strings one call allocates.
+  const roles = Array.from({ length: 1300 }, (_, i) => 'abcdefg'[i % 7]);
+  const big = `${header}.${b64({ id: 1, roles, exp: 2e9, aud: ['a', 'b'] })}.c2ln`;
+  assert.ok(big.length <= 8192, `${big.length}`);
+  const calls = [
+    () => api.inspectToken(big, 1),
+    () => api.hasRole(big, 'c'),
+    () => api.isExpired(big, 0, 1),
+    () => api.inspectToken(`${big}x`.repeat(2), 1),
+    () => api.inspectToken('a.b', 1),
+    () => api.hasRole(big, 'é'.repeat(5000)),
+    ...vectors.tokens.map((v) => () => api.inspectToken(v.token, v.inspect.now)),
+  ];
+  const outcome = (call) => {
+    try {
+      return JSON.stringify(call());
+    } catch (e) {
+      return `${e.code}: ${e.message}`;
+    }
+  };
+  const first = calls.map(outcome);
+  assert.equal(JSON.parse(first[0]).roles.length, 1300);
+  assert.equal(first[1], 'true');
+  const pages = instance.exports.memory.buffer.byteLength;
+  for (let round = 0; round < 200; round += 1) {
+    for (const call of calls) outcome(call);
+  }
+  assert.equal(instance.exports.memory.buffer.byteLength, pages, 'the memory grew');
+  assert.deepEqual(calls.map(outcome), first);
 });
 
 test('authcore/inspect has no verifier or session, and one class of error', async () => {
