@@ -20,6 +20,7 @@ on_both_backends!(
     bad_role_bodies_and_unknown_users_are_refused,
     a_deleted_user_loses_tokens_and_sessions,
     only_admins_may_administer,
+    an_admin_cannot_remove_their_own_admin_role,
 );
 
 /// A server (refresh tokens on) with the bootstrap admin `root`; returns it and root's token.
@@ -254,6 +255,43 @@ async fn a_deleted_user_loses_tokens_and_sessions(backend: Backend) {
     delete(&srv, &admin, &format!("{USERS}/{root_id}"))
         .await
         .assert_message(400, "Admins cannot delete themselves.");
+    srv.stop().await;
+}
+
+async fn an_admin_cannot_remove_their_own_admin_role(backend: Backend) {
+    let (srv, admin) = with_admin(backend).await;
+    let root_id = srv.signin("root", "root-password").await.json()["id"]
+        .as_i64()
+        .unwrap();
+    for roles in [json!(["user"]), json!(["moderator", "user"])] {
+        put_roles(&srv, &admin, root_id, &json!({ "roles": roles }))
+            .await
+            .assert_message(400, "Admins cannot remove the admin role from themselves.");
+    }
+    // Still an admin, and may change their other roles while keeping admin.
+    assert_eq!(srv.get_with_token(USERS, &admin).await.status, 200);
+    let res = put_roles(
+        &srv,
+        &admin,
+        root_id,
+        &json!({"roles": ["admin", "moderator"]}),
+    )
+    .await;
+    assert_eq!(
+        (res.status, &res.json()["roles"]),
+        (200, &json!(["ROLE_MODERATOR", "ROLE_ADMIN"])),
+        "{res:?}"
+    );
+    // Another admin's admin role can be taken.
+    let (id, other) = srv.user_token("second").await;
+    let res = put_roles(&srv, &admin, id, &json!({"roles": ["admin"]})).await;
+    assert_eq!(res.status, 200, "{res:?}");
+    assert_eq!(srv.get_with_token(USERS, &other).await.status, 200);
+    let res = put_roles(&srv, &admin, id, &json!({"roles": ["user"]})).await;
+    assert_eq!(res.status, 200, "{res:?}");
+    srv.get_with_token(USERS, &other)
+        .await
+        .assert_message(403, "Require Admin Role!");
     srv.stop().await;
 }
 

@@ -4,9 +4,10 @@
 # Builds authd, starts it on 127.0.0.1 (a free port, a temp data dir, SQLite, a bootstrap admin,
 # abuse limits off so the fuzzer reaches the handlers, reset mail to a local aiosmtpd), signs the admin in, then runs
 # `schemathesis run http://127.0.0.1:PORT/openapi.json --checks all` with the admin's token on
-# every request, bounded by SCHEMATHESIS_MAX_EXAMPLES (default 50) per operation. Stops authd and
-# exits non-zero on any failure: a 5xx, an undocumented status, content type or header, or a
-# body that violates its schema.
+# every request, bounded by SCHEMATHESIS_MAX_EXAMPLES (default 50) per operation: first every
+# route but signout and the password change, after which the token must still be an admin's,
+# then those two. Stops authd and exits non-zero on any failure: a 5xx, an undocumented status,
+# content type or header, a body that violates its schema, or an admin token lost mid-run.
 #
 # Excluded checks, both about conventions the seed's contract decides otherwise:
 #   unsupported_method, allow_header_conformance: an undeclared method is the seed's (Express')
@@ -87,16 +88,46 @@ for _ in $(seq 1 50); do
 done
 [ -n "$TOKEN" ] || { echo "could not sign the bootstrap admin in"; exit 1; }
 
-# Run from the temp dir: schemathesis and hypothesis leave state directories in the cwd.
+# The admin also takes the user and moderator roles (the seed's roles stand alone), so that
+# /api/test/user and /api/test/mod are reached with a token that may pass them.
+ADMIN_ID="$(curl -s --max-time 5 -H "x-access-token: $TOKEN" "$BASE/api/auth/me" |
+  python3 -c 'import sys, json; print(json.load(sys.stdin)["id"])')"
+roles_status="$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -X PUT \
+  -H 'content-type: application/json' -H "x-access-token: $TOKEN" \
+  -d '{"roles":["user","moderator","admin"]}' "$BASE/api/admin/users/$ADMIN_ID/roles")"
+[ "$roles_status" = 200 ] || { echo "could not give the admin every role ($roles_status)"; exit 1; }
+
+# Run from the temp dir: schemathesis and hypothesis leave state directories in the cwd. Its
+# config there turns off its own sign-up-and-sign-in bootstrap: every request carries the admin's
+# token (-H), and nothing else.
+printf '[auth]\nauto-signup = false\n' >"$WORK/schemathesis.toml"
+fuzz() {
+  (cd "$WORK" && "$VENV/bin/schemathesis" run "$BASE/openapi.json" \
+    --checks all \
+    --exclude-checks unsupported_method,allow_header_conformance,positive_data_acceptance \
+    --max-examples "$MAX_EXAMPLES" \
+    --generation-database none \
+    --request-timeout 30 \
+    --no-color \
+    -H "x-access-token: $TOKEN" "$@")
+}
+admin_status() {
+  curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H "x-access-token: $TOKEN" "$BASE/api/admin/users"
+}
+
+# Two passes. First every route but the two that may revoke the admin's token (signout with
+# `all=true`, a password change): after it, the token must still be an admin's, which shows that
+# every request of the pass was the admin's (an admin cannot lose the role by themselves, and a
+# revoked token is never valid again). Then those two.
+REVOKING='^/api/auth/(signout|password)$'
 status=0
-(cd "$WORK" && "$VENV/bin/schemathesis" run "$BASE/openapi.json" \
-  --checks all \
-  --exclude-checks unsupported_method,allow_header_conformance,positive_data_acceptance \
-  --max-examples "$MAX_EXAMPLES" \
-  --generation-database none \
-  --request-timeout 30 \
-  --no-color \
-  -H "x-access-token: $TOKEN") || status=$?
+fuzz --exclude-path-regex "$REVOKING" || status=$?
+after="$(admin_status)"
+if [ "$after" != 200 ]; then
+  echo "the admin's token answered $after on GET /api/admin/users after the first pass (want 200)"
+  status=1
+fi
+fuzz --include-path-regex "$REVOKING" || status=$?
 
 if ! kill -0 "$AUTHD_PID" 2>/dev/null; then
   echo "authd died during the run"

@@ -94,13 +94,18 @@ pub async fn list_users_after(
     Ok(UserSlice { users, size, next })
 }
 
-/// Sets user `id`'s roles (admin `actor_id` acting); returns the user as stored afterwards.
+/// Sets user `id`'s roles (admin `actor_id` acting); returns the user as stored afterwards. An
+/// admin cannot take the admin role from themselves, as they cannot disable or delete themselves:
+/// the store always keeps an admin who can undo a change.
 pub async fn set_roles(
     state: &AppState,
     actor_id: i64,
     id: i64,
     roles: &[Role],
 ) -> Result<UserRecord, Failure> {
+    if actor_id == id && !roles.contains(&Role::Admin) {
+        return Err(Refusal::NoSelfDemote.into());
+    }
     if !state.db.with_store(|s| s.set_user_roles(id, roles)).await? {
         return Err(Refusal::UserNotFound.into());
     }

@@ -58,6 +58,8 @@ pub enum Refusal {
     NoSelfDisable,
     /// Admin: deleting one's own account.
     NoSelfDelete,
+    /// Admin: taking the admin role from one's own account.
+    NoSelfDemote,
     /// Admin: the body is not `{"disabled": true|false}`.
     DisabledRequired,
 }
@@ -85,6 +87,7 @@ impl Refusal {
             Refusal::UserNotFound => "user_not_found",
             Refusal::NoSelfDisable => "no_self_disable",
             Refusal::NoSelfDelete => "no_self_delete",
+            Refusal::NoSelfDemote => "no_self_demote",
             Refusal::DisabledRequired => "disabled_required",
         }
     }

@@ -113,6 +113,9 @@ pub mod bodies {
     pub const DISABLED_REQUIRED: &str = r#"{"message":"disabled must be true or false."}"#;
     /// Admin: deleting one's own account.
     pub const NO_SELF_DELETE: &str = r#"{"message":"Admins cannot delete themselves."}"#;
+    /// Admin: taking the admin role from one's own account.
+    pub const NO_SELF_DEMOTE: &str =
+        r#"{"message":"Admins cannot remove the admin role from themselves."}"#;
 }
 
 /// The content types as header values (constants: not validated again per response).
@@ -345,6 +348,7 @@ fn refusal_response(refusal: Refusal) -> Response<Body> {
         Refusal::UserNotFound => (S::NOT_FOUND, bodies::USER_NOT_FOUND),
         Refusal::NoSelfDisable => (S::BAD_REQUEST, bodies::NO_SELF_DISABLE),
         Refusal::NoSelfDelete => (S::BAD_REQUEST, bodies::NO_SELF_DELETE),
+        Refusal::NoSelfDemote => (S::BAD_REQUEST, bodies::NO_SELF_DEMOTE),
         Refusal::DisabledRequired => (S::BAD_REQUEST, bodies::DISABLED_REQUIRED),
     };
     json_static(status, body)
