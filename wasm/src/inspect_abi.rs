@@ -1,5 +1,5 @@
 //! The `authcore/inspect` module's exports: plain WebAssembly functions, without wasm-bindgen,
-//! that `bindings/js/inspect-reader.js` wraps into `inspectToken`, `isExpired` and `hasRole`.
+//! that `bindings/js/src/inspect-reader.js` wraps into `inspectToken`, `isExpired` and `hasRole`.
 //!
 //! Strings go in as UTF-8 through the input buffer (two slots of [`SLOT`] bytes: the token, then
 //! the role), written there by `TextEncoder.encodeInto`. Every call returns a status

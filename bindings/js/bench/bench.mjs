@@ -147,10 +147,11 @@ in WebCrypto (native code behind a promise). jwt-decode only base64-decodes and 
 
 ${sizeTable(measureSizes())}
 
-Measured by \`node bench/size.mjs\`: each set of files concatenated as published (the generated glue minified, the package's own JS as written) and
+Measured by \`node bench/size.mjs\`: each set of files concatenated as published (the generated glue and the package's own JS minified by build.sh) and
 piped through \`gzip -9 -c | wc -c\`. jose's files are those reached, through relative imports, from
-the entry points of the same feature set (jwtVerify, createLocalJWKSet, importJWK, decodeJwt). A
-bundler's minifier would shrink the JS of all three further; the .wasm is already minimal
+the entry points of the same feature set (jwtVerify, createLocalJWKSet, importJWK, decodeJwt), as
+jose publishes them (not minified: a bundler's minifier would shrink jose's and jwt-decode's JS
+further; authcore's is shipped minified); the .wasm is already minimal
 (\`wasm-opt -Oz --strip-debug --strip-producers\`).
 `;
   writeFileSync(new URL('../BENCH.md', import.meta.url), doc);

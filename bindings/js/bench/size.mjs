@@ -1,5 +1,5 @@
 // Download size, measured one way for everyone: the files a browser fetches, concatenated
-// as published (the generated glue minified by build.sh, the package's own JS as written), through
+// as published (the generated glue and the package's own JS, from src/, minified by build.sh), through
 // `gzip -9 -c | wc -c`.
 //   authcore:   the .wasm after wasm-opt -Oz, and the JS it loads (entry, session, errors,
 //               storage, wasm-bindgen glue).

@@ -1,6 +1,6 @@
 // `authcore/inspect`, Node entry: compiles the inspect-only .wasm from disk synchronously at import.
 import { readFileSync } from 'node:fs';
-// inspect-reader.js (without comments: browsers download it) wraps the module's plain exports
+// inspect-reader.js wraps the module's plain exports
 // (wasm/src/inspect_abi.rs): a string argument is encoded into the module's input buffer (as
 // wasm-bindgen passes a string), numbers are passed as wasm-bindgen passes an optional f64, and
 // the answer is read back from its output buffer: inspectToken's Inspection as a record, field for
