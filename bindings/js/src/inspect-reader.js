@@ -7,14 +7,18 @@ export const inspectApi = (x) => {
   const input = x.inspect_input();
   const slot = x.inspect_slot();
   let u8 = new Uint8Array(0);
-  let dv, p;
+  let dv, p, slots;
+  // Views of the memory and of the two input slots, made again when the memory has grown.
   const view = () => {
-    if (!u8.length) dv = new DataView((u8 = new Uint8Array(x.memory.buffer)).buffer);
+    if (!u8.length) {
+      dv = new DataView((u8 = new Uint8Array(x.memory.buffer)).buffer);
+      slots = [u8.subarray(input, input + slot), u8.subarray(input + slot, input + 2 * slot)];
+    }
   };
-  const put = (s, name, at = 0) => {
+  const put = (s, name, second) => {
     if (typeof s !== 'string') throw new AuthcoreError('invalid_argument', `${name} must be a string`);
     view();
-    return encoder.encodeInto(s, u8.subarray(input + at, input + at + slot)).written;
+    return encoder.encodeInto(s, slots[second ? 1 : 0]).written;
   };
   const has = (v) => v != null;
   const number = (v) => (v == null ? 0 : +v);
@@ -55,7 +59,7 @@ export const inspectApi = (x) => {
     },
     hasRole(token, role) {
       const len = put(token, 'token');
-      return answer(x.inspect_role(len, put(role, 'role', slot)));
+      return answer(x.inspect_role(len, put(role, 'role', 1)));
     },
   };
 };

@@ -6,12 +6,23 @@
 /// The bytes of `text`, or `None` unless it is canonical unpadded base64url: only `A–Z a–z 0–9 - _`,
 /// no `=`, not 4n+1 symbols long, and the unused low bits of the last symbol zero.
 pub(crate) fn decode(text: &str) -> Option<Vec<u8>> {
+    let len = text.len();
+    // 3 bytes per 4 symbols, and 1 or 2 for a last group of 2 or 3, written in place (no `push`).
+    let mut out = vec![0u8; len / 4 * 3 + (len % 4).saturating_sub(1)];
+    decode_into(text, &mut out).then_some(out)
+}
+
+/// Whether `text` is canonical unpadded base64url (what [`decode`] accepts), without its bytes.
+pub(crate) fn is_canonical(text: &str) -> bool {
+    decode_into(text, &mut [])
+}
+
+/// Decodes `text` into `out` (as much of it as fits); false unless `text` is canonical.
+fn decode_into(text: &str, out: &mut [u8]) -> bool {
     let input = text.as_bytes();
     if input.len() % 4 == 1 {
-        return None;
+        return false;
     }
-    // 3 bytes per 4 symbols, and 1 or 2 for a last group of 2 or 3, written in place (no `push`).
-    let mut out = vec![0u8; input.len() / 4 * 3 + (input.len() % 4).saturating_sub(1)];
     let mut at = 0;
     let mut acc: u32 = 0;
     let mut bits = 0;
@@ -22,7 +33,7 @@ pub(crate) fn decode(text: &str) -> Option<Vec<u8>> {
             b'0'..=b'9' => symbol - b'0' + 52,
             b'-' => 62,
             b'_' => 63,
-            _ => return None,
+            _ => return false,
         };
         acc = (acc << 6) | u32::from(value);
         bits += 6;
@@ -36,7 +47,7 @@ pub(crate) fn decode(text: &str) -> Option<Vec<u8>> {
         }
     }
     // What is left are the 2 or 4 unused bits of the last symbol.
-    (acc == 0).then_some(out)
+    acc == 0
 }
 
 #[cfg(test)]
@@ -44,10 +55,12 @@ mod tests {
     use base64::Engine as _;
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-    use super::decode;
+    use super::{decode, is_canonical};
 
     fn agrees(text: &str) {
-        assert_eq!(decode(text), URL_SAFE_NO_PAD.decode(text).ok(), "{text:?}");
+        let decoded = decode(text);
+        assert_eq!(decoded, URL_SAFE_NO_PAD.decode(text).ok(), "{text:?}");
+        assert_eq!(is_canonical(text), decoded.is_some(), "{text:?}");
     }
 
     #[test]

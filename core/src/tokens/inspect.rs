@@ -80,8 +80,11 @@ pub(crate) fn split(token: &str) -> Result<Segments<'_>, TokenError> {
     })
 }
 
+/// The message of a segment that is not canonical unpadded base64url.
+const NOT_BASE64URL: &str = "segment is not unpadded base64url";
+
 pub(crate) fn decode_segment(segment: &str) -> Result<Vec<u8>, TokenError> {
-    base64url::decode(segment).ok_or(TokenError::Malformed("segment is not unpadded base64url"))
+    base64url::decode(segment).ok_or(TokenError::Malformed(NOT_BASE64URL))
 }
 
 /// The bytes of the header or payload segment, which must be UTF-8 throughout (RFC 7519 §7.2).
@@ -238,7 +241,10 @@ pub fn inspect(token: &str) -> Result<UnverifiedToken, TokenError> {
     let segments = split(token)?;
     let header = parse_header(segments.header)?;
     let claims = parse_claims(segments.payload)?;
-    decode_segment(segments.signature)?;
+    // The signature is checked to be base64url, as `verify` would decode it, but not decoded.
+    if !base64url::is_canonical(segments.signature) {
+        return Err(TokenError::Malformed(NOT_BASE64URL));
+    }
     Ok(UnverifiedToken { header, claims })
 }
 
