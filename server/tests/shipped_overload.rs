@@ -178,8 +178,15 @@ async fn connections_past_the_cap_do_not_make_a_probe_wait(backend: Backend) {
     for _ in 0..20 {
         idle.push(TcpStream::connect(&addr).await.unwrap());
     }
-    // Let the server accept them all.
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // Until the cap is full: a slot another connection still held when an idle one arrived (the
+    // metrics read's, released just after its answer) left that one refused and its slot free, so
+    // one more idle connection takes it.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while raw_status(&addr).await != "503" {
+        assert!(Instant::now() < deadline, "the cap of 20 was never full");
+        idle.push(TcpStream::connect(&addr).await.unwrap());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     // Requests on connections past the cap are answered 503 at once and the connections closed.
     for _ in 0..30 {
         let mut extra = TcpStream::connect(&addr).await.unwrap();
@@ -232,16 +239,38 @@ async fn connections_past_the_cap_do_not_make_a_probe_wait(backend: Backend) {
     assert!(after - before >= 31.0, "{before} → {after}");
 }
 
-/// `authd_connections_refused_total` read over one raw connection (a client pool would keep
-/// connections open and take slots).
-async fn counter_via_raw(addr: &str) -> f64 {
+/// The answer to `request` (which asks to be closed) on a new raw connection: a client pool
+/// would keep connections open and take slots.
+async fn raw_answer(addr: &str, request: &[u8]) -> String {
     let mut s = TcpStream::connect(addr).await.unwrap();
-    s.write_all(b"GET /metrics HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
+    s.write_all(request).await.unwrap();
+    let mut out = Vec::new();
+    tokio::time::timeout(Duration::from_secs(5), s.read_to_end(&mut out))
         .await
+        .expect("a connection that asked to be closed was left open")
         .unwrap();
-    let mut out = String::new();
-    s.read_to_string(&mut out).await.unwrap();
-    out.lines()
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The status code of `GET /api/test/all` on a new raw connection.
+async fn raw_status(addr: &str) -> String {
+    let answer = raw_answer(
+        addr,
+        b"GET /api/test/all HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n",
+    )
+    .await;
+    answer.split(' ').nth(1).unwrap_or_default().to_owned()
+}
+
+/// `authd_connections_refused_total`, read on a new raw connection.
+async fn counter_via_raw(addr: &str) -> f64 {
+    let answer = raw_answer(
+        addr,
+        b"GET /metrics HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n",
+    )
+    .await;
+    answer
+        .lines()
         .find_map(|l| l.strip_prefix("authd_connections_refused_total "))
         .unwrap()
         .trim()
