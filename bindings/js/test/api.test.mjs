@@ -190,4 +190,15 @@ describe('Verifier', () => {
     assert.throws(() => Verifier.fromKeys({}), code('invalid_argument'));
     assert.throws(() => Verifier.fromKeys([{ hs256Secret: 'short' }]), code('weak_secret'));
   });
+
+  test('an Ed25519 x in a non-canonical encoding is invalid_key (RFC 8032 5.1.3: y >= p)', () => {
+    const okp = (bytes) => ({ keys: [{ kty: 'OKP', crv: 'Ed25519', x: Buffer.from(bytes).toString('base64url') }] });
+    const y3 = new Uint8Array(32);
+    y3[0] = 3; // a point of large order
+    const y3PlusP = new Uint8Array(32).fill(0xff);
+    y3PlusP[0] = 0xed + 3; // p + 3 = 2^255 - 16, the same point
+    y3PlusP[31] = 0x7f;
+    Verifier.fromJwks(okp(y3));
+    assert.throws(() => Verifier.fromJwks(okp(y3PlusP)), code('invalid_key'));
+  });
 });

@@ -141,10 +141,14 @@ impl Key {
         })
     }
 
-    /// An Ed25519 verification key from its 32-byte public point (the JWK `x`).
+    /// An Ed25519 verification key from its 32-byte public point (the JWK `x`), in the point's
+    /// one canonical encoding: RFC 8032 §5.1.3 fails the decoding of a y ≥ p and of a sign bit
+    /// on x = 0, which `ed25519_dalek` would accept.
     pub fn ed25519_public(x: &[u8; 32]) -> Result<Key, KeyError> {
         let public = ed25519_dalek::VerifyingKey::from_bytes(x)
-            .map_err(|_| KeyError::InvalidKey("Ed25519 public key"))?;
+            .ok()
+            .filter(|key| key.to_edwards().compress().as_bytes() == x)
+            .ok_or(KeyError::InvalidKey("Ed25519 public key"))?;
         Ok(Key {
             kid: None,
             alg: Algorithm::EdDSA,
@@ -408,6 +412,43 @@ mod tests {
             .add_verification_key(Key::generate(Algorithm::ES256).unwrap().with_kid("a"))
             .unwrap_err();
         assert_eq!(err.code(), "duplicate_key_id");
+    }
+
+    /// `p + k` (p = 2^255 - 19) as 32 little-endian bytes, with the sign bit of x.
+    fn y_above_p(k: u8, sign: bool) -> [u8; 32] {
+        let mut bytes = [0xff; 32];
+        bytes[0] = 0xed + k;
+        bytes[31] = if sign { 0xff } else { 0x7f };
+        bytes
+    }
+
+    #[test]
+    fn ed25519_public_keys_are_read_in_their_canonical_encoding_only() {
+        // y = 3 is a point of large order; p + 3 encodes it too, and decompresses to it.
+        let mut y3 = [0u8; 32];
+        y3[0] = 3;
+        assert!(Key::ed25519_public(&y3).is_ok());
+        let reduced = ed25519_dalek::VerifyingKey::from_bytes(&y_above_p(3, false))
+            .expect("ed25519_dalek reads a y ≥ p");
+        assert_eq!(reduced.to_edwards().compress().as_bytes(), &y3);
+        // Every y ≥ p (k = 0..18) and a sign bit on x = 0 (y = 1, the identity) are refused.
+        let mut negative_zero = [0u8; 32];
+        negative_zero[0] = 1;
+        negative_zero[31] = 0x80;
+        let non_canonical = (0..19)
+            .flat_map(|k| [y_above_p(k, false), y_above_p(k, true)])
+            .chain([negative_zero]);
+        for x in non_canonical {
+            assert_eq!(
+                Key::ed25519_public(&x).err().map(|e| e.code()),
+                Some("invalid_key"),
+                "{x:02x?}"
+            );
+        }
+        // The canonical identity still imports (it verifies nothing: `verify_strict`).
+        let mut identity = [0u8; 32];
+        identity[0] = 1;
+        assert!(Key::ed25519_public(&identity).is_ok());
     }
 
     #[test]
