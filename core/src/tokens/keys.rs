@@ -455,4 +455,26 @@ mod tests {
     fn off_curve_p256_point_is_refused() {
         assert!(Key::es256_public(&[1u8; 32], &[2u8; 32]).is_err());
     }
+
+    #[test]
+    fn p256_coordinates_are_read_below_p_only() {
+        // (5, y) is on the curve; x + p (still 32 bytes) names the same point, non-canonically
+        // (SEC 1 2.3.5: a field element is an integer below p).
+        let hex = |text: &str| -> [u8; 32] {
+            let mut out = [0u8; 32];
+            for (i, byte) in out.iter_mut().enumerate() {
+                *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).unwrap_or_default();
+            }
+            out
+        };
+        let y = hex("459243b9aa581806fe913bce99817ade11ca503c64d9a3c533415c083248fbcc");
+        let mut x = [0u8; 32];
+        x[31] = 5;
+        assert!(Key::es256_public(&x, &y).is_ok());
+        let x_plus_p = hex("ffffffff00000001000000000000000000000001000000000000000000000004");
+        assert_eq!(
+            Key::es256_public(&x_plus_p, &y).err().map(|e| e.code()),
+            Some("invalid_key")
+        );
+    }
 }
