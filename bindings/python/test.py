@@ -157,6 +157,17 @@ class Vectors:
                 h.test(f"vector {v['name']} verify[{i}]", self.verify_case, v["token"], case)
         for v in self.root["sign"]:
             h.test(f"vector sign {v['name']}", self.sign_case, v)
+        # Keys every surface must refuse (`refused`), with exactly that code.
+        refused = sorted(n for n, k in self.keys.items() if "refused" in k)
+        h.test("vector keys: the corpus has keys that must be refused", lambda: eq(bool(refused), True, "refused keys"))
+        for name in refused:
+            code = self.keys[name]["refused"]
+            h.test(
+                f"vector key {name} refused with {code}",
+                raises_code,
+                code,
+                lambda name=name: ac.TokenVerifier(self.trusted([name]), core.VerifyOptions()),
+            )
 
 
 class ScriptedStore(ac.TokenStore):

@@ -71,6 +71,10 @@ pub struct KeySpec {
     /// A JWKS document (`{"keys": [...]}`), read as a server's published key set.
     #[serde(default)]
     pub jwks: Option<Value>,
+    /// The `KeyError` code building this key must fail with, on every surface; such a key is
+    /// never named by a token vector.
+    #[serde(default)]
+    pub refused: Option<String>,
 }
 
 /// One token and what inspecting and verifying it must give.
@@ -229,6 +233,19 @@ pub fn load(path: &Path) -> Result<Vectors, String> {
 }
 
 impl KeySpec {
+    /// Whether the spec builds as it says: its keys, or, when `refused`, exactly that error.
+    pub fn check(&self) -> Result<(), String> {
+        match (&self.refused, self.to_keys()) {
+            (None, built) => built.map(|_| ()),
+            (Some(code), Err(e)) if e.rsplit(": ").next() == Some(code.as_str()) => Ok(()),
+            (Some(code), Err(e)) => Err(format!("must be refused with {code}, failed with {e}")),
+            (Some(code), Ok(keys)) => Err(format!(
+                "must be refused with {code}, built {} key(s)",
+                keys.len()
+            )),
+        }
+    }
+
     /// The keys this spec names: one for a secret or a JWK, all supported keys of a JWKS.
     pub fn to_keys(&self) -> Result<Vec<Key>, String> {
         let keys = match (

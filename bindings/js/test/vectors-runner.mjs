@@ -165,5 +165,14 @@ export function runTokenVectors(authcore, vectors, { inspectOnly = false } = {})
       results.push({ name, ...v });
     });
   }
+  if (!inspectOnly) {
+    // Keys every surface must refuse (`refused`), with exactly that code.
+    const refused = Object.entries(vectors.keys).filter(([, spec]) => spec.refused !== undefined);
+    if (refused.length === 0) throw new Error('the corpus has no keys that must be refused');
+    for (const [name, spec] of refused) {
+      const got = outcome(authcore, () => authcore.Verifier.fromKeys(verifierKeys(authcore, name, spec)));
+      results.push({ name: `key ${name} refused → ${spec.refused}`, ...judge(got.result, spec.refused) });
+    }
+  }
   return results;
 }

@@ -12,10 +12,12 @@ const text = (name) => readFileSync(new URL(`../../../tests/vectors/${name}`, im
 const vectors = JSON.parse(text('vectors.json'));
 const results = runTokenVectors(authcore, vectors);
 
-test('the corpus has token vectors and every one was run', () => {
+test('the corpus has token vectors and every one was run, and every key that must be refused', () => {
   assert.ok(vectors.tokens.length > 0);
   const cases = vectors.tokens.reduce((n, v) => n + 1 + v.verify.length, 0);
-  assert.equal(results.length, cases);
+  const refused = Object.values(vectors.keys).filter((spec) => spec.refused !== undefined).length;
+  assert.ok(refused > 0);
+  assert.equal(results.length, cases + refused);
 });
 
 for (const r of results) {

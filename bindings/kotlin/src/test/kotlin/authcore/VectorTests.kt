@@ -8,7 +8,8 @@ import java.util.Base64
 /**
  * Runs the token vectors of tests/vectors/vectors.json (schema: tests/vectors/README.md) through
  * the generated bindings: `tokens[].inspect`, `tokens[].verify[]`, and the `sign` vectors' tokens,
- * which must verify with their key and decode to their claims. A case with `core_bug` expects the
+ * which must verify with their key and decode to their claims, and the `keys` marked `refused`,
+ * which must fail with that code. A case with `core_bug` expects the
  * core's current result (`core_bug.actual`), exactly as the Rust test does.
  *
  * `passwords`, `signup` and `signin` are server-side (bcrypt, request validation) and not part of
@@ -37,6 +38,19 @@ class VectorTests(private val h: Harness, vectorsPath: String) {
         for (i in 0 until signs.length()) {
             val v = signs.getJSONObject(i)
             h.test("vector sign ${v.getString("name")}") { signCase(v) }
+        }
+        // Keys every surface must refuse (`refused`), with exactly that code.
+        val refused = keys.keySet().filter { keys.getJSONObject(it).has("refused") }.sorted()
+        h.test("vector keys: the corpus has keys that must be refused") {
+            assertEq(refused.isNotEmpty(), true, "refused keys")
+        }
+        for (name in refused) {
+            val code = keys.getJSONObject(name).getString("refused")
+            h.test("vector key $name refused with $code") {
+                assertThrows<AuthcoreException.Key>(code) {
+                    TokenVerifier(trusted(JSONArray().put(name)), VerifyOptions()).close()
+                }
+            }
         }
     }
 
