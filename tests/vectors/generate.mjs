@@ -233,6 +233,11 @@ const keys = {
     alg: 'EdDSA',
     jwk: { kty: 'OKP', crv: 'Ed25519', kid: 'weak', x: b64u(Buffer.concat([Buffer.from([1]), Buffer.alloc(31)])) },
   },
+  'ed-alg-ed25519': {
+    description: "The RFC 8037 key's public JWK (kid ed-2026) with alg \"Ed25519\", RFC 9864's fully-specified name for EdDSA over Ed25519, as a jose 6 issuer publishes it: an EdDSA key, not one to skip.",
+    alg: 'EdDSA',
+    jwks: { keys: [{ ...publicJwk(ED), alg: 'Ed25519' }] },
+  },
   'ed-non-canonical': {
     description: 'The Ed25519 point y = 3 written as y = p + 3 (RFC 8032 5.1.3: decoding fails for y >= p; ed25519-dalek alone would read it as y = 3). Refused with invalid_key on every surface.',
     alg: 'EdDSA',
@@ -743,9 +748,22 @@ addToken({
   verify: [
     ok(['jwks'], SEED_IAT + 60),
     ok(['ed'], SEED_IAT + 60, { note: 'the private key verifies too' }),
+    ok(['ed-alg-ed25519'], SEED_IAT + 60, { note: 'its JWK says alg Ed25519 (RFC 9864): the same algorithm' }),
     fail(['rfc8037'], SEED_IAT + 60, 'unknown_key_id', { note: 'same key, but without a kid: a token kid must name a key' }),
     fail(['jwks'], SEED_IAT + 900 + LEEWAY, 'expired'),
     fail(['seed'], SEED_IAT + 60, 'unknown_key_id'),
+  ],
+});
+addToken({
+  name: 'ed25519-alg-rfc9864',
+  description: 'The claims of eddsa-kid-roles signed by the same key with alg "Ed25519", RFC 9864\'s fully-specified name for EdDSA over Ed25519 (jose 6 signs so): an Ed25519 key verifies it whichever of the two names its JWK states.',
+  token: sign(hdr('Ed25519', 'ed-2026'), userClaims, eddsa(ED)),
+  inspect: { now: SEED_IAT + 60 },
+  verify: [
+    ok(['jwks'], SEED_IAT + 60),
+    ok(['ed-alg-ed25519'], SEED_IAT + 60),
+    fail(['jwks'], SEED_IAT + 900 + LEEWAY, 'expired'),
+    fail(['attacker'], SEED_IAT + 60, 'unknown_key_id'),
   ],
 });
 addToken({
@@ -814,7 +832,7 @@ for (const [alg, tag, signer] of [
   ['hs256', 'hs256-lowercase', seedHs],
   ['HS256 ', 'hs256-trailing-space', seedHs],
   ['EDDSA', 'eddsa-uppercase', eddsa(ED)],
-  ['Ed25519', 'ed25519-fully-specified', eddsa(ED)],
+  ['Ed448', 'ed448', eddsa(ED)],
   ['RS256', 'rs256', seedHs],
   ['PS256', 'ps256', seedHs],
   ['ES384', 'es384', seedHs],
@@ -822,7 +840,7 @@ for (const [alg, tag, signer] of [
 ]) {
   addToken({
     name: `attack-alg-${tag}`,
-    description: `alg ${JSON.stringify(alg)}: algorithm names are exact and case-sensitive (RFC 7515 §4.1.1); only HS256, EdDSA and ES256 exist.`,
+    description: `alg ${JSON.stringify(alg)}: algorithm names are exact and case-sensitive (RFC 7515 §4.1.1); only HS256, EdDSA (also named Ed25519, RFC 9864) and ES256 exist.`,
     token: sign({ alg, typ: 'JWT' }, seedClaims, signer),
     inspect: { now: SEED_IAT },
     verify: [fail(['seed', 'jwks'], SEED_IAT + 100, 'algorithm_not_allowed')],

@@ -160,7 +160,7 @@ impl Key {
             }
         };
         if let Some(stated) = jwk.alg.as_deref()
-            && stated != alg.as_str()
+            && Algorithm::from_name(stated) != Some(alg)
         {
             return Err(KeyError::UnsupportedKey(concat(&[
                 "alg ",

@@ -29,11 +29,12 @@ impl Algorithm {
         }
     }
 
-    /// Parses a JOSE `alg` name exactly (case-sensitive, as RFC 7515 requires).
+    /// Parses a JOSE `alg` name exactly (case-sensitive, as RFC 7515 requires). `Ed25519`, RFC
+    /// 9864's fully-specified name for EdDSA over Ed25519 (which jose 6 signs with), is EdDSA.
     pub fn from_name(name: &str) -> Option<Algorithm> {
         match name {
             "HS256" => Some(Algorithm::HS256),
-            "EdDSA" => Some(Algorithm::EdDSA),
+            "EdDSA" | "Ed25519" => Some(Algorithm::EdDSA),
             "ES256" => Some(Algorithm::ES256),
             _ => None,
         }
@@ -363,6 +364,17 @@ impl KeySet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn algorithm_names_are_exact_and_ed25519_is_eddsa() {
+        for alg in [Algorithm::HS256, Algorithm::EdDSA, Algorithm::ES256] {
+            assert_eq!(Algorithm::from_name(alg.as_str()), Some(alg));
+        }
+        assert_eq!(Algorithm::from_name("Ed25519"), Some(Algorithm::EdDSA));
+        for name in ["ed25519", "EDDSA", "Ed448", "none", "HS256 ", ""] {
+            assert_eq!(Algorithm::from_name(name), None, "{name:?}");
+        }
+    }
 
     #[test]
     fn short_hs256_secret_is_refused_unless_legacy_is_asked() {

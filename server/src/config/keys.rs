@@ -9,9 +9,12 @@ use super::error::ConfigError;
 /// Shortest and longest `AUTHD_KEY_RELOAD_SECONDS`.
 const RELOAD_RANGE: std::ops::RangeInclusive<u64> = 1..=3600;
 
-/// Parses `AUTHD_JWT_ALG` (`HS256`, `EdDSA` or `ES256`, exact case).
+/// Parses `AUTHD_JWT_ALG` (`HS256`, `EdDSA` or `ES256`, exact case): the name authd's tokens
+/// will carry, so RFC 9864's `Ed25519`, which verification accepts, is not one.
 pub fn parse_alg(name: &str) -> Result<Algorithm, ConfigError> {
-    Algorithm::from_name(name.trim()).ok_or_else(|| {
+    let name = name.trim();
+    let alg = Algorithm::from_name(name).filter(|alg| alg.as_str() == name);
+    alg.ok_or_else(|| {
         ConfigError(format!(
             "AUTHD_JWT_ALG: {name:?} is not one of HS256, EdDSA, ES256"
         ))
@@ -41,6 +44,7 @@ mod tests {
         assert_eq!(parse_alg("HS256").unwrap(), Algorithm::HS256);
         assert!(parse_alg("RS256").unwrap_err().0.contains("AUTHD_JWT_ALG"));
         assert!(parse_alg("eddsa").is_err());
+        assert!(parse_alg("Ed25519").is_err());
     }
 
     #[test]
