@@ -191,6 +191,32 @@ describe('Verifier', () => {
     assert.throws(() => Verifier.fromKeys([{ hs256Secret: 'short' }]), code('weak_secret'));
   });
 
+  test('tokens jose 6 signs verify, with alg EdDSA or Ed25519 (RFC 9864), and jose verifies ours', async () => {
+    const jose = await import('jose');
+    const { publicKey, privateKey } = await jose.generateKeyPair('Ed25519', { extractable: true });
+    const publicJwk = await jose.exportJWK(publicKey);
+    for (const alg of ['EdDSA', 'Ed25519']) {
+      const token = await new jose.SignJWT({ id: 9, roles: ['user'] })
+        .setProtectedHeader({ alg, kid: 'k1' })
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .sign(privateKey);
+      for (const jwkAlg of [undefined, 'EdDSA', 'Ed25519']) {
+        const jwks = { keys: [{ ...publicJwk, kid: 'k1', ...(jwkAlg ? { alg: jwkAlg } : {}) }] };
+        const claims = Verifier.fromJwks(jwks).verify(token);
+        assert.equal(claims.id, 9, `${alg} token, JWK alg ${jwkAlg}`);
+        assert.deepEqual(claims.roles, ['user']);
+      }
+      // An ES256 key under the same kid is not an Ed25519 key, whatever the name.
+      const es = await jose.exportJWK((await jose.generateKeyPair('ES256', { extractable: true })).publicKey);
+      assert.throws(() => Verifier.fromJwks({ keys: [{ ...es, kid: 'k1' }] }).verify(token), code('algorithm_not_allowed'));
+    }
+    const eddsa = byName('eddsa-kid-roles');
+    const jwks = jose.createLocalJWKSet(vectors.keys.jwks.jwks);
+    const { payload } = await jose.jwtVerify(eddsa.token, jwks, { currentDate: new Date(eddsa.verify[0].now * 1000) });
+    assert.equal(payload.id, 7);
+  });
+
   test('an Ed25519 x in a non-canonical encoding is invalid_key (RFC 8032 5.1.3: y >= p)', () => {
     const okp = (bytes) => ({ keys: [{ kty: 'OKP', crv: 'Ed25519', x: Buffer.from(bytes).toString('base64url') }] });
     const y3 = new Uint8Array(32);
