@@ -156,28 +156,23 @@ const JWKS = { keys: [publicJwk(ED), publicJwk(ES), publicJwk(ED_OLD)] };
 
 // Keys in a non-canonical encoding, which every surface must refuse (`refused`), computed and
 // checked here so that a typo fails the generator.
-const bigToBytes = (n, order) => {
-  const be = Buffer.from(n.toString(16).padStart(64, '0'), 'hex');
-  return order === 'le' ? Buffer.from(be.reverse()) : be;
-};
 const ED25519_P = 2n ** 255n - 19n;
 // y = 3 is on the curve (x^2 = (y^2 - 1) / (d y^2 + 1) has a root); p + 3 < 2^255 encodes it again.
-const ED25519_Y_ABOVE_P = bigToBytes(ED25519_P + 3n, 'le');
+const ED25519_Y_ABOVE_P = buf32(ED25519_P + 3n).reverse();
 const P256_P = 2n ** 256n - 2n ** 224n + 2n ** 192n + 2n ** 96n - 1n;
 const P256_B = 0x5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604bn;
-const P256_X5_Y = bigToBytes(0x459243b9aa581806fe913bce99817ade11ca503c64d9a3c533415c083248fbccn, 'be');
-const P256_X5_PLUS_P = bigToBytes(5n + P256_P, 'be');
+const P256_X5_Y = buf32(0x459243b9aa581806fe913bce99817ade11ca503c64d9a3c533415c083248fbccn);
+const P256_X5_PLUS_P = buf32(5n + P256_P);
 {
-  const mod = (a, m) => ((a % m) + m) % m;
   const pow = (b, e, m) => {
     let r = 1n;
     for (b = mod(b, m); e > 0n; e >>= 1n, b = (b * b) % m) if (e & 1n) r = (r * b) % m;
     return r;
   };
-  const y = BigInt(`0x${P256_X5_Y.toString('hex')}`);
+  const y = bigOf(P256_X5_Y);
   if (mod(y * y - (125n - 15n + P256_B), P256_P) !== 0n) throw new Error('P-256 (5, y) is not on the curve');
-  const d = mod(-121665n * pow(121666n, ED25519_P - 2n, ED25519_P), ED25519_P);
-  const x2 = mod((9n - 1n) * pow(d * 9n + 1n, ED25519_P - 2n, ED25519_P), ED25519_P);
+  const d = mod(-121665n * modInverse(121666n, ED25519_P), ED25519_P);
+  const x2 = mod((9n - 1n) * modInverse(d * 9n + 1n, ED25519_P), ED25519_P);
   if (pow(x2, (ED25519_P - 1n) / 2n, ED25519_P) !== 1n) throw new Error('Ed25519 y = 3 is not on the curve');
 }
 

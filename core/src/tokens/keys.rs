@@ -475,7 +475,7 @@ mod tests {
         let hex = |text: &str| -> [u8; 32] {
             let mut out = [0u8; 32];
             for (i, byte) in out.iter_mut().enumerate() {
-                *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).unwrap_or_default();
+                *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).expect("hex");
             }
             out
         };
